@@ -1,0 +1,3 @@
+"""SalesOps: the sales back office as one trustworthy system."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,206 @@
+"""Users and roles, the org tree and its people, the audit log, API tokens and jobs."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("Sales operations coordinator")
+    FINANCE = "finance", _("Finance")
+    MANAGER = "manager", _("Sales manager")
+    REP = "rep", _("Sales representative")
+    PARTNER = "partner", _("Channel partner")
+
+
+class User(AbstractUser):
+    """A login. Its role decides what it may do; its scope comes from the person or account
+    it is linked to (see core.scoping)."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REP)
+    language = models.CharField(max_length=10, blank=True, default="")
+
+    class Meta:
+        db_table = "core_user"
+
+
+class OrgUnit(models.Model):
+    """A node of the sales organisation. `path` is a materialised path ("0001.0004.") so a
+    subtree is one indexed prefix query, at any depth."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("org unit")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def level_name(self) -> str:
+        names = settings.ORG_LEVEL_NAMES
+        return names[min(self.level, len(names) - 1)]
+
+    def save(self, *args, **kwargs):
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        old_path = self.path
+        new_path = (self.parent.path if self.parent_id else "") + f"{self.pk:06d}."
+        new_level = self.parent.level + 1 if self.parent_id else 0
+        if creating or new_path != old_path or new_level != self.level:
+            OrgUnit.objects.filter(pk=self.pk).update(path=new_path, level=new_level)
+            if not creating and old_path:
+                for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.path = new_path + child.path[len(old_path) :]
+                    child.level = child.path.count(".") - 1
+                    OrgUnit.objects.filter(pk=child.pk).update(path=child.path, level=child.level)
+            self.path, self.level = new_path, new_level
+
+
+class Person(models.Model):
+    """Someone in the sales organisation (rep, manager, coordinator), placed in an org unit,
+    optionally linked to a login."""
+
+    class Kind(models.TextChoices):
+        REP = "rep", _("Sales representative")
+        MANAGER = "manager", _("Sales manager")
+        COORDINATOR = "coordinator", _("Coordinator")
+        FINANCE = "finance", _("Finance")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REP)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="people")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    external_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which record, before and after, and why."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for throttling (core.services.login_attempt_check)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+
+
+class Job(models.Model):
+    """A long-running piece of work (an import, a report) run by the worker, with progress
+    the UI and the CLI can poll."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=50)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(100 * self.done / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class NumberSeries(models.Model):
+    """A document-number counter (accounts, invoices ...), taken with select_for_update."""
+
+    name = models.CharField(max_length=50, unique=True)
+    prefix = models.CharField(max_length=20, blank=True, default="")
+    width = models.PositiveSmallIntegerField(default=7)
+    next_value = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.name

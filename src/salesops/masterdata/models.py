@@ -1,0 +1,220 @@
+"""Accounts, contacts, products, price books, standard costs, payment terms and FX rates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.models import OrgUnit, Person
+
+MONEY = {"max_digits": 20, "decimal_places": 4}
+
+
+class PaymentTerm(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    net_days = models.PositiveIntegerField(default=30)
+
+    class Meta:
+        ordering = ["net_days", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    """A customer, channel partner or prospect. External ids make imports idempotent."""
+
+    class Type(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        PARTNER = "partner", _("Channel partner")
+        PROSPECT = "prospect", _("Prospect")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        ON_HOLD = "on_hold", _("On hold")
+        CLOSED = "closed", _("Closed")
+
+    number = models.CharField(_("account number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    name_search = models.CharField(max_length=255, editable=False, default="")
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.CUSTOMER)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    territory = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    salesforce_id = models.CharField(max_length=18, null=True, blank=True, unique=True)
+    sap_number = models.CharField(
+        _("SAP customer number"), max_length=20, null=True, blank=True, unique=True
+    )
+    hubspot_id = models.CharField(max_length=30, null=True, blank=True, unique=True)
+    payment_term = models.ForeignKey(PaymentTerm, null=True, blank=True, on_delete=models.PROTECT)
+    credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_id = models.CharField(_("tax id"), max_length=40, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, default="")
+    website = models.CharField(_("website"), max_length=255, blank=True, default="")
+    industry = models.CharField(_("industry"), max_length=100, blank=True, default="")
+    annual_revenue = models.DecimalField(null=True, blank=True, **MONEY)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    billing_street = models.CharField(max_length=255, blank=True, default="")
+    billing_city = models.CharField(max_length=100, blank=True, default="")
+    billing_postcode = models.CharField(max_length=20, blank=True, default="")
+    billing_region = models.CharField(max_length=100, blank=True, default="")
+    billing_country = models.CharField(max_length=2, blank=True, default="")
+    shipping_street = models.CharField(max_length=255, blank=True, default="")
+    shipping_city = models.CharField(max_length=100, blank=True, default="")
+    shipping_postcode = models.CharField(max_length=20, blank=True, default="")
+    shipping_region = models.CharField(max_length=100, blank=True, default="")
+    shipping_country = models.CharField(max_length=2, blank=True, default="")
+    source = models.CharField(max_length=30, blank=True, default="manual")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_search", "id"]
+        indexes = [
+            models.Index(fields=["name_search", "id"], name="account_name_id"),
+            models.Index(fields=["owner", "name_search", "id"], name="account_owner_name"),
+            models.Index(fields=["territory", "name_search", "id"], name="account_territory_name"),
+            models.Index(fields=["type", "status"], name="account_type_status"),
+            models.Index(Upper("tax_id"), name="account_tax_id_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_search = account_name_search_key(self.name)
+        super().save(*args, **kwargs)
+
+
+def account_name_search_key(name: str) -> str:
+    """Case- and width-folded name, so a prefix search is one index range scan."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name or "").casefold()[:255]
+
+
+class Contact(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(_("first name"), max_length=100, blank=True, default="")
+    last_name = models.CharField(_("last name"), max_length=100, blank=True, default="")
+    title = models.CharField(_("title"), max_length=100, blank=True, default="")
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
+    salesforce_id = models.CharField(max_length=18, null=True, blank=True, unique=True)
+    hubspot_id = models.CharField(max_length=30, null=True, blank=True, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_contact",
+        help_text=_("A portal login for a channel partner's contact."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class ProductFamily(models.Model):
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("product families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    family = models.ForeignKey(
+        ProductFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    unit = models.CharField(max_length=20, default="EA")
+    active = models.BooleanField(default=True)
+    salesforce_id = models.CharField(max_length=18, null=True, blank=True, unique=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class PriceBook(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    currency = models.CharField(max_length=3)
+    is_standard = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class PriceBookEntry(models.Model):
+    """A list price valid from a date until the next entry for the same product and book."""
+
+    price_book = models.ForeignKey(PriceBook, on_delete=models.CASCADE, related_name="entries")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    unit_price = models.DecimalField(**MONEY)
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["product", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["price_book", "product", "valid_from"], name="price_once_per_day"
+            )
+        ]
+
+
+class StandardCost(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="costs")
+    cost = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["product", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "valid_from"], name="cost_once_per_day")
+        ]
+
+
+class FxRate(models.Model):
+    """1 `base` = `rate` `quote`, in force from `valid_from` until the next rate."""
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=24, decimal_places=10)
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["base", "quote", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote", "valid_from"], name="fx_once_per_day")
+        ]
