@@ -50,6 +50,20 @@ def org_tree(*, user) -> list[OrgUnit]:
     return list(units)
 
 
+def people_list(*, user):
+    """People the user may see: all for staff roles, the subtree for a manager, oneself for a
+    rep, nobody for a partner."""
+    scope = scope_for(user)
+    people = Person.objects.select_related("org_unit").order_by("name", "id")
+    if scope.kind == "all":
+        return people
+    if scope.kind == "subtree":
+        return people.filter(org_unit__path__startswith=scope.org_path)
+    if scope.kind == "own":
+        return people.filter(pk=scope.person_id)
+    return people.none()
+
+
 def job_get(*, user, job_id: int) -> Job:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not (user.is_superuser or job.created_by_id == user.pk):

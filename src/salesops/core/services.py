@@ -69,6 +69,17 @@ def api_token_user(*, key: str) -> User | None:
     return token.user
 
 
+def api_token_revoke(*, key: str, by: User | None) -> bool:
+    """Revoke a bearer token (its owner or an admin); True when a live token was revoked."""
+    token = ApiToken.objects.filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True).first()
+    if token is None:
+        return False
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+        audit_record(actor=by, action="api_token.revoke", obj=token, reason="revoked")
+    return True
+
+
 def login_throttled(*, username: str, address: str) -> bool:
     """True when this username or address has failed too often within the window."""
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from salesops.core.errors import NotFound
 from salesops.core.scoping import Scope, scope_for
 
-from .models import Account, Contact, PriceBookEntry, Product, account_name_search_key
+from .models import Account, Contact, PriceBook, PriceBookEntry, Product, account_name_search_key
 
 
 def account_scope_q(scope: Scope) -> Q:
@@ -110,3 +110,40 @@ def product_list(*, user, q: str = "", family_id: int | None = None) -> QuerySet
 
 def product_prices(*, user, product: Product) -> QuerySet[PriceBookEntry]:
     return product.prices.select_related("price_book").order_by("price_book__name", "-valid_from")
+
+
+def price_book_list(*, user) -> QuerySet[PriceBook]:
+    """Price books are part of the catalogue: visible to every logged-in role."""
+    return PriceBook.objects.filter(active=True).order_by("name", "id")
+
+
+def price_book_get(*, user, price_book_id: int) -> PriceBook:
+    book = price_book_list(user=user).filter(pk=price_book_id).first()
+    if book is None:
+        raise NotFound("No such price book.", code="PRICE_BOOK_NOT_FOUND")
+    return book
+
+
+def price_book_prices(
+    *, user, price_book: PriceBook, product_id: int | None = None
+) -> QuerySet[PriceBookEntry]:
+    """Every effective-dated list price of a book, by product then newest first."""
+    qs = price_book.entries.select_related("product").filter(product__active=True)
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    return qs.order_by("product__sku", "-valid_from", "id")
+
+
+def product_get(*, user, product_id: int) -> Product:
+    product = product_list(user=user).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product.", code="PRODUCT_NOT_FOUND")
+    return product
+
+
+def product_costs(*, user, product: Product):
+    """Standard costs are internal: partners get none."""
+    scope = scope_for(user)
+    if not scope.is_internal:
+        return product.costs.none()
+    return product.costs.order_by("-valid_from")
