@@ -13,6 +13,7 @@ Chromium missing: the tests are skipped with a reason locally, and FAIL when ``C
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -95,10 +96,9 @@ def page(browser, request):
     if failed is not None and failed.failed:
         SHOTS_DIR.mkdir(parents=True, exist_ok=True)
         name = request.node.nodeid.replace("/", "_").replace("::", "__")
-        try:
+        # a failed screenshot must never hide the real failure
+        with contextlib.suppress(Exception):
             pg.screenshot(path=str(SHOTS_DIR / f"{name}.png"), full_page=True)
-        except Exception:  # noqa: S110 - a screenshot must never hide the real failure
-            pass
     context.close()
 
 
