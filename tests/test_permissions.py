@@ -186,7 +186,6 @@ def test_edit_of_an_account_outside_scope_is_404_not_403(client, company, userna
         ("finance", 200),
         ("manager", 403),
         ("rep", 403),
-        ("partner", 403),
     ],
 )
 def test_credit_hold_is_for_coordinator_admin_and_finance(client, company, username, status):
