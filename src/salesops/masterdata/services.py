@@ -220,13 +220,18 @@ def _clean_account_values(values: dict, *, account: Account | None) -> dict:
                     )
                 value = obj
             if field == "parent" and value is not None and account is not None:
-                node, seen = value, 0
-                while node is not None and seen < 100:
-                    if node.pk == account.pk:
+                node_id, seen = value.pk, 0  # walk the stored chain, not stale objects
+                while node_id is not None and seen < 100:
+                    if node_id == account.pk:
                         raise _invalid(
                             errors.AccountInvalid, "parent", value.pk, "not itself or a child"
                         )
-                    node, seen = node.parent, seen + 1
+                    node_id = (
+                        Account.objects.filter(pk=node_id)
+                        .values_list("parent_id", flat=True)
+                        .first()
+                    )
+                    seen += 1
         elif isinstance(value, str):
             max_length = Account._meta.get_field(field).max_length
             if max_length and len(value) > max_length:
