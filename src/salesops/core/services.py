@@ -48,6 +48,14 @@ def user_create(
     return user
 
 
+def user_password_set(*, user: User, password: str, by: User | None) -> None:
+    """Set a new password; the audit event says who and when, never the password."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=by, action="user.set_password", obj=user, reason="password set")
+
+
 def api_token_issue(*, user: User) -> str:
     """A new bearer token; the plain key is returned once and never stored."""
     key = secrets.token_urlsafe(32)
