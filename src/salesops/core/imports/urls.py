@@ -1,4 +1,3 @@
-
 app_name = "imports"
 
 # The import wizard (upload -> mapping -> preview -> commit -> report) is added here.

@@ -1,0 +1,694 @@
+"""The import framework: presets map a file's columns to a target's fields; the engine reads
+the file twice, streaming (pass 1: keys, duplicates and the row count; pass 2: parse,
+validate, compare and write in batches), inside one transaction when it commits.
+
+It knows nothing about accounts or contacts: a `Target` (see masterdata/importers.py) says
+how to look records up by their external key, how to resolve references, and how to write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .parsers import ParseError, Parser
+from .readers import FileError, Source, header_read, rows_open
+
+BATCH_SIZE = 2000
+ERROR_KEEP = 200  # errors kept in memory for the preview; the xlsx report gets them all
+SAMPLE_CHANGES = 20
+
+
+def header_norm(h: str) -> str:
+    """Headers match case-, space- and underscore-insensitively: 'Billing City' = billing_city."""
+    return re.sub(r"[\s_\-]+", "", str(h).lstrip("\ufeff").casefold())
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parser: Parser
+    label: str = ""
+    required: bool = False  # the value may not be empty when the column is there
+    text: bool = True  # empty text cells become "" (else None)
+
+
+@dataclass
+class Preset:
+    kind: str
+    name: str
+    label: str
+    columns: dict[str, str]  # source header -> target field name
+    key: str  # the field that identifies a record across imports
+    required: tuple[str, ...] = ()  # fields whose column must be in the file
+    ignore: tuple[str, ...] = ()  # known columns that are not loaded
+    ignore_pattern: str | None = None  # e.g. Salesforce custom fields r".*__c$"
+    parsers: dict[str, Parser] = field(default_factory=dict)  # per-preset parser overrides
+    skip: Callable[[dict], bool] | None = None  # rows to leave out (deleted records)
+    note: str = ""
+
+    def column_map(self) -> dict[str, str]:
+        return {header_norm(k): v for k, v in self.columns.items()}
+
+    def score(self, header: list[str]) -> float:
+        """How well a header fits this preset: 0 when a required column is missing."""
+        cols = self.column_map()
+        have = {header_norm(h) for h in header}
+        mapped = {cols[h] for h in have if h in cols}
+        if not set(self.required) <= mapped or self.key not in mapped:
+            return 0.0
+        return len([h for h in have if h in cols]) / max(1, len(have))
+
+
+@dataclass
+class RowError:
+    file: str
+    row: int
+    column: str
+    value: str
+    message: str
+    valid: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "valid": self.valid,
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, str]  # field -> the cell as written, for error messages
+    columns: dict[str, str]  # field -> the file's column header
+    errors: list[RowError] = field(default_factory=list)
+    key: Any = None
+    obj: Any = None
+
+    def error(self, fieldname: str, message: str, valid: str = "", *, file: str) -> None:
+        self.errors.append(
+            RowError(
+                file=file,
+                row=self.number,
+                column=self.columns.get(fieldname, fieldname),
+                value=str(self.raw.get(fieldname, "")),
+                message=message,
+                valid=valid,
+            )
+        )
+
+
+class Target:
+    """What a kind of record needs from the framework. Subclass per kind."""
+
+    kind = ""
+    label = ""
+    model: Any = None
+    fields: dict[str, Field] = {}
+
+    def key_lookup(self, key_field: str) -> tuple[str, Callable[[Any], Any]]:
+        """(model field to look the key up in, normaliser applied to the parsed key)."""
+        return key_field, lambda v: v
+
+    def begin(self, ctx: ImportContext) -> None:
+        """Called once before pass 2."""
+
+    def resolve(self, rows: list[Row], ctx: ImportContext) -> None:
+        """Turn references (owner, territory ...) in `row.values` into records or errors."""
+
+    def existing(self, db_field: str, keys: list, ctx: ImportContext) -> dict:
+        found: dict = {}
+        for obj in self.model.objects.filter(**{f"{db_field}__in": keys}):
+            k = getattr(obj, db_field)
+            found.setdefault(k, []).append(obj)
+        return found
+
+    def values_for_model(self, row: Row, ctx: ImportContext) -> dict:
+        return dict(row.values)
+
+    def build(self, values: dict, ctx: ImportContext):
+        return self.model(**values)
+
+    def create(self, objs: list, ctx: ImportContext) -> None:
+        self.model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+
+    def update(self, objs: list, fields: list[str], ctx: ImportContext) -> None:
+        self.model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
+
+    def finish(self, ctx: ImportContext) -> None:
+        """Called once after all batches were written (deferred links such as parents)."""
+
+    def show(self, value) -> Any:
+        if hasattr(value, "pk"):
+            return str(value)
+        return value if isinstance(value, int | str | None) else str(value)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    preset: str
+    file: str
+    sha256: str
+    size: int
+    encoding: str
+    committed: bool = False
+    dry_run: bool = True
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    changes: list[dict] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0 or self.committed
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "errors"}
+        d["errors"] = [e.as_dict() for e in self.errors]
+        return d
+
+
+@dataclass
+class ImportContext:
+    file: str
+    preset: Preset
+    target: Target
+    by: Any
+    commit: bool
+    file_keys: set | dict | None = None
+    cache: dict = field(default_factory=dict)
+    now: Any = None
+
+
+class ErrorSink:
+    """Keeps the first ERROR_KEEP errors and streams every error into an xlsx report."""
+
+    def __init__(self, xlsx_path: Path | None):
+        self.kept: list[RowError] = []
+        self.count = 0
+        self._path = xlsx_path
+        self._wb = self._ws = None
+
+    def add(self, errors: Iterable[RowError]) -> None:
+        for e in errors:
+            self.count += 1
+            if len(self.kept) < ERROR_KEEP:
+                self.kept.append(e)
+            if self._path is not None:
+                if self._ws is None:
+                    self._open()
+                self._ws.append([e.file, e.row, e.column, e.value, e.message, e.valid])
+
+    def _open(self) -> None:
+        import openpyxl
+
+        self._wb = openpyxl.Workbook(write_only=True)
+        self._ws = self._wb.create_sheet(_("Errors"))
+        self._ws.append(
+            [_("file"), _("row"), _("column"), _("value"), _("error"), _("valid values")]
+        )
+
+    def close(self) -> Path | None:
+        if self._path is None:
+            return None
+        if self._ws is None:
+            self._open()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._wb.save(self._path)
+        return self._path
+
+
+def errors_xlsx_write(errors: Iterable[RowError], path: Path) -> Path:
+    sink = ErrorSink(path)
+    sink.add(errors)
+    return sink.close()
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Registry:
+    def __init__(self):
+        self.targets: dict[str, Target] = {}
+        self.presets: dict[tuple[str, str], Preset] = {}
+
+    def register(self, target: Target, presets: Iterable[Preset]) -> None:
+        self.targets[target.kind] = target
+        for p in presets:
+            self.presets[(target.kind, p.name)] = p
+
+    def presets_for(self, kind: str) -> list[Preset]:
+        return [p for (k, _n), p in self.presets.items() if k == kind]
+
+    def target(self, kind: str) -> Target:
+        self._load()
+        if kind not in self.targets:
+            raise FileError(
+                _("Unknown import kind '%(kind)s'; choose one of: %(kinds)s")
+                % {"kind": kind, "kinds": ", ".join(sorted(self.targets))},
+                code="IMPORT_KIND_UNKNOWN",
+            )
+        return self.targets[kind]
+
+    def preset(self, kind: str, name: str) -> Preset:
+        self.target(kind)
+        if (kind, name) not in self.presets:
+            names = ", ".join(p.name for p in self.presets_for(kind))
+            raise FileError(
+                _("Unknown preset '%(preset)s' for %(kind)s; choose one of: %(names)s")
+                % {"preset": name, "kind": kind, "names": names},
+                code="IMPORT_PRESET_UNKNOWN",
+            )
+        return self.presets[(kind, name)]
+
+    def detect(self, kind: str, header: list[str]) -> Preset | None:
+        self.target(kind)
+        scored = sorted(((p.score(header), p) for p in self.presets_for(kind)), key=lambda t: -t[0])
+        return scored[0][1] if scored and scored[0][0] > 0 else None
+
+    def _load(self) -> None:
+        if not self.targets:
+            from django.apps import apps
+
+            for cfg in apps.get_app_configs():
+                try:
+                    __import__(f"{cfg.name}.importers")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{cfg.name}.importers":
+                        raise
+
+
+registry = Registry()
+
+
+def mapping_resolve(
+    header: list[str],
+    preset: Preset,
+    target: Target,
+    *,
+    file: str,
+    mapping: dict[str, str] | None = None,
+    allow_unknown: bool = False,
+) -> dict[int, str]:
+    """Column index -> field. Missing required and unknown columns are one FileError."""
+    cols = preset.column_map()
+    explicit = {header_norm(k): v for k, v in (mapping or {}).items()}
+    ignore = {header_norm(h) for h in preset.ignore}
+    pattern = re.compile(preset.ignore_pattern, re.I) if preset.ignore_pattern else None
+    out: dict[int, str] = {}
+    unknown: list[str] = []
+    seen_fields: dict[str, str] = {}
+    for i, h in enumerate(header):
+        n = header_norm(h)
+        if not n:
+            continue
+        if n in explicit:
+            f = explicit[n]
+            if not f:
+                continue  # mapped to "ignore"
+        elif n in cols:
+            f = cols[n]
+        elif n in ignore or (pattern and pattern.match(h)):
+            continue
+        else:
+            unknown.append(h)
+            continue
+        if f not in target.fields:
+            raise FileError(
+                _("Column %(col)s is mapped to unknown field '%(field)s'.")
+                % {"col": h, "field": f},
+                code="IMPORT_MAPPING_INVALID",
+            )
+        if f in seen_fields:
+            raise FileError(
+                _("Columns '%(a)s' and '%(b)s' both map to %(field)s; keep one.")
+                % {"a": seen_fields[f], "b": h, "field": f},
+                code="IMPORT_MAPPING_INVALID",
+            )
+        seen_fields[f] = h
+        out[i] = f
+    needed = {preset.key, *preset.required}
+    missing = sorted(needed - set(out.values()))
+    expected = sorted({k for k, v in preset.columns.items() if v in needed})
+    if missing or (unknown and not allow_unknown):
+        parts = []
+        detail: dict[str, Any] = {"file": file, "expected": sorted(preset.columns)}
+        if missing:
+            miss_cols = [k for k, v in preset.columns.items() if v in missing]
+            parts.append(_("missing required columns: %(cols)s") % {"cols": ", ".join(miss_cols)})
+            detail["missing"] = miss_cols
+            detail["required"] = expected
+        if unknown and not allow_unknown:
+            parts.append(_("unknown columns: %(cols)s") % {"cols": ", ".join(unknown)})
+            detail["unknown"] = unknown
+        raise FileError(
+            _(
+                "%(file)s does not fit the %(preset)s preset: %(problems)s. "
+                "Expected columns: %(cols)s"
+            )
+            % {
+                "file": file,
+                "preset": preset.label,
+                "problems": "; ".join(parts),
+                "cols": ", ".join(sorted(preset.columns)),
+            },
+            code="IMPORT_COLUMNS",
+            detail=detail,
+        )
+    return out
+
+
+def _field_parser(target: Target, preset: Preset, name: str) -> Parser:
+    return preset.parsers.get(name) or target.fields[name].parser
+
+
+def import_run(
+    *,
+    path: Path | str,
+    kind: str,
+    preset: str | None = None,
+    file_name: str | None = None,
+    commit: bool = False,
+    skip_invalid: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    allow_unknown: bool = False,
+    by=None,
+    progress: Callable[..., None] | None = None,
+    errors_xlsx: Path | str | None = None,
+    batch=None,
+) -> ImportResult:
+    """Preview (commit=False) or load (commit=True) one file. See the module docstring.
+
+    Commit is all-or-nothing unless `skip_invalid`: any rejected row -> nothing written.
+    Raises FileError for problems with the file as a whole (nothing is written then either).
+    """
+    import time
+
+    from salesops.core.audit import audit_record
+    from salesops.core.models import ImportBatch
+
+    started = time.monotonic()
+    path = Path(path)
+    name = file_name or path.name
+    target = registry.target(kind)
+    src = Source(path=path, name=name, encoding=encoding or None, sheet=sheet or None)
+    sha, size = file_digest(path)
+    enc, header, _it = header_read(src)
+    _close(_it)
+    if preset:
+        p = registry.preset(kind, preset)
+    else:
+        p = registry.detect(kind, header)
+        if p is None:
+            raise FileError(
+                _(
+                    "%(file)s: the columns do not match any %(kind)s preset; choose a preset. "
+                    "Columns found: %(cols)s"
+                )
+                % {"file": name, "kind": kind, "cols": ", ".join(header)},
+                code="IMPORT_PRESET_UNKNOWN",
+                detail={"file": name, "columns": header},
+            )
+    colmap = mapping_resolve(
+        header, p, target, file=name, mapping=mapping, allow_unknown=allow_unknown
+    )
+    by_field = {f: i for i, f in colmap.items()}
+    result = ImportResult(
+        kind=kind,
+        preset=p.name,
+        file=name,
+        sha256=sha,
+        size=size,
+        encoding=enc,
+        dry_run=not commit,
+        mapping={header[i]: f for i, f in colmap.items()},
+    )
+    key_parser = _field_parser(target, p, p.key)
+    key_db, key_norm = target.key_lookup(p.key)
+
+    # Pass 1: keys -> first row, duplicates, row count. Key parse errors wait for pass 2.
+    key_col = by_field[p.key]
+    first_row: dict = {}
+    dups: dict = {}
+    total = 0
+    _enc, it = rows_open(src)
+    next(it, None)
+    for row_no, cells in it:
+        total += 1
+        raw = cells[key_col] if key_col < len(cells) else ""
+        if raw == "" or raw is None:
+            continue
+        try:
+            k = key_norm(key_parser(raw))
+        except ParseError:
+            continue
+        prev = first_row.setdefault(k, row_no)
+        if prev != row_no:
+            dups.setdefault(k, [prev]).append(row_no)
+    if total == 0:
+        raise FileError(
+            _("%(file)s has a header row but no data rows.") % {"file": name},
+            code="IMPORT_FILE_NO_ROWS",
+        )
+    result.rows = total
+
+    xlsx_path = Path(errors_xlsx) if errors_xlsx else None
+    sink = ErrorSink(xlsx_path)
+    ctx = ImportContext(
+        file=name,
+        preset=p,
+        target=target,
+        by=by,
+        commit=commit,
+        file_keys=first_row,
+        now=timezone.now(),
+    )
+    columns_of = {f: header[i] for i, f in colmap.items()}
+    parsers = {f: _field_parser(target, p, f) for f in by_field}
+    report = progress or (lambda *a, **k: None)
+    report(0, _("checking rows"), force=True)
+
+    def process(batch_rows: list[tuple[int, list]], write: bool) -> None:
+        rows: list[Row] = []
+        for row_no, cells in batch_rows:
+            row = Row(number=row_no, values={}, raw={}, columns=columns_of)
+            for f, i in by_field.items():
+                cell = cells[i] if i < len(cells) else ""
+                row.raw[f] = cell
+                fdef = target.fields[f]
+                if cell is None or (isinstance(cell, str) and not cell.strip()):
+                    if fdef.required or f == p.key:
+                        row.error(f, _("a value is required"), fdef.label or f, file=name)
+                    row.values[f] = "" if fdef.text else None
+                    continue
+                try:
+                    row.values[f] = parsers[f](cell)
+                except ParseError as exc:
+                    row.error(f, exc.message, exc.valid, file=name)
+                    row.values[f] = None
+            if p.skip is not None and not row.errors and p.skip(row.values):
+                result.skipped += 1
+                continue
+            if row.values.get(p.key) is not None and not any(
+                e.column == columns_of[p.key] for e in row.errors
+            ):
+                row.key = key_norm(row.values[p.key])
+                if row.key in dups:
+                    others = [str(n) for n in dups[row.key] if n != row_no]
+                    row.error(
+                        p.key,
+                        _("duplicate key: the same %(col)s is also in row %(rows)s")
+                        % {"col": columns_of[p.key], "rows": ", ".join(others)},
+                        _("each record once per file"),
+                        file=name,
+                    )
+            rows.append(row)
+        target.resolve([r for r in rows if not r.errors], ctx)
+        good = [r for r in rows if not r.errors]
+        found = target.existing(key_db, [r.key for r in good], ctx) if good else {}
+        creates, updates, upd_fields = [], [], set()
+        for r in rows:
+            if r.errors:
+                continue
+            matches = found.get(r.key, [])
+            if len(matches) > 1:
+                r.error(
+                    p.key,
+                    _("%(n)s existing records have this key; it must identify one")
+                    % {"n": len(matches)},
+                    _("a key that identifies one record"),
+                    file=name,
+                )
+                continue
+            values = target.values_for_model(r, ctx)
+            if matches:
+                obj = matches[0]
+                changed = {
+                    f: (getattr(obj, f), v) for f, v in values.items() if getattr(obj, f) != v
+                }
+                if changed:
+                    result.updated += 1
+                    for f, (_old, v) in changed.items():
+                        setattr(obj, f, v)
+                    upd_fields.update(changed)
+                    updates.append(obj)
+                    _sample(result, r, "update", changed, target)
+                else:
+                    result.unchanged += 1
+            else:
+                result.created += 1
+                creates.append(target.build(values, ctx))
+                _sample(result, r, "create", {f: (None, v) for f, v in values.items()}, target)
+        bad = [r for r in rows if r.errors]
+        result.rejected += len(bad)
+        for r in bad:
+            sink.add(r.errors)
+        if write:
+            if creates:
+                target.create(creates, ctx)
+            if updates:
+                target.update(updates, sorted(upd_fields), ctx)
+
+    def run_pass2() -> None:
+        _enc2, it2 = rows_open(src)
+        next(it2, None)
+        done = 0
+        buf: list = []
+        for item in it2:
+            buf.append(item)
+            if len(buf) >= BATCH_SIZE:
+                process(buf, write=commit and (skip_invalid or result.rejected == 0))
+                done += len(buf)
+                buf = []
+                report(done, _("%(done)s of %(total)s rows") % {"done": done, "total": total})
+        if buf:
+            process(buf, write=commit and (skip_invalid or result.rejected == 0))
+            done += len(buf)
+        report(done, _("%(done)s of %(total)s rows") % {"done": done, "total": total}, force=True)
+
+    target.begin(ctx)
+    try:
+        if commit:
+            with transaction.atomic():
+                run_pass2()
+                if result.rejected and not skip_invalid:
+                    raise _Rollback
+                report(total, _("linking records"), force=True)
+                target.finish(ctx)
+                if batch is not None:
+                    _batch_counts(batch, result, ImportBatch.Status.COMMITTED)
+                audit_record(
+                    actor=by,
+                    action="import.commit",
+                    obj=batch,
+                    object_type=None if batch is not None else "core.importbatch",
+                    object_id=None if batch is not None else sha[:16],
+                    after={
+                        "kind": kind,
+                        "preset": p.name,
+                        "file": name,
+                        "sha256": sha,
+                        "rows": total,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "rejected": result.rejected,
+                        "skipped": result.skipped,
+                    },
+                    reason=_("import of %(file)s") % {"file": name},
+                )
+                result.committed = True
+        else:
+            run_pass2()
+    except _Rollback:
+        result.committed = False
+    finally:
+        result.errors = sink.kept
+        result.error_count = sink.count
+        sink.close()
+    result.seconds = round(time.monotonic() - started, 3)
+    if commit and not result.committed:
+        result.message = _(
+            "Nothing was imported: %(n)s rows were rejected. Fix them, or import with "
+            "'skip invalid rows' to load the valid rows only."
+        ) % {"n": result.rejected}
+    elif commit:
+        result.message = _(
+            "Imported: %(c)s created, %(u)s updated, %(s)s unchanged, %(r)s rejected."
+        ) % {"c": result.created, "u": result.updated, "s": result.unchanged, "r": result.rejected}
+    else:
+        result.message = _(
+            "Preview: %(c)s to create, %(u)s to update, %(s)s unchanged, %(r)s rejected."
+        ) % {"c": result.created, "u": result.updated, "s": result.unchanged, "r": result.rejected}
+    return result
+
+
+def _close(it) -> None:
+    close = getattr(it, "close", None)
+    if close:
+        close()
+
+
+def _sample(result: ImportResult, row: Row, action: str, changed: dict, target: Target) -> None:
+    if len(result.changes) >= SAMPLE_CHANGES:
+        return
+    result.changes.append(
+        {
+            "row": row.number,
+            "key": str(row.key),
+            "action": action,
+            "changes": {
+                f: [target.show(a), target.show(b)]
+                for f, (a, b) in changed.items()
+                if b not in (None, "") or a not in (None, "")
+            },
+        }
+    )
+
+
+def _batch_counts(batch, result: ImportResult, status: str) -> None:
+    batch.rows, batch.created, batch.updated = result.rows, result.created, result.updated
+    batch.unchanged, batch.rejected, batch.skipped = (
+        result.unchanged,
+        result.rejected,
+        result.skipped,
+    )
+    batch.status = status
+    batch.save(
+        update_fields=["rows", "created", "updated", "unchanged", "rejected", "skipped", "status"]
+    )

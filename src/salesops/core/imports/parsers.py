@@ -1,0 +1,282 @@
+"""Cell parsers: text in, a typed value out, or ParseError saying what would be valid.
+
+A parser never sees an empty cell (the framework turns those into None / "" itself), so each
+one only decides whether a non-empty value is acceptable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from salesops.core.money import UnknownCurrency, currency_check, decimal_parse
+
+
+class ParseError(ValueError):
+    def __init__(self, message: str, valid: str = ""):
+        super().__init__(message)
+        self.message, self.valid = message, valid
+
+
+Parser = Callable[[object], object]
+
+
+def text(max_length: int = 255) -> Parser:
+    def parse(value):
+        s = str(value).strip()
+        if len(s) > max_length:
+            raise ParseError(
+                _("too long (%(n)s characters)") % {"n": len(s)},
+                _("at most %(max)s characters") % {"max": max_length},
+            )
+        return s
+
+    return parse
+
+
+_INT = re.compile(r"^[+-]?\d{1,3}([,\s']\d{3})+$|^[+-]?\d+$")
+
+
+def integer(min_value: int | None = 0, max_value: int | None = 2_147_483_647) -> Parser:
+    def parse(value):
+        s = str(value).strip()
+        if s.endswith(".0"):
+            s = s[:-2]
+        if not _INT.match(s):
+            raise ParseError(_("not a whole number"), _("a whole number such as 1200"))
+        n = int(re.sub(r"[,\s']", "", s))
+        if (min_value is not None and n < min_value) or (max_value is not None and n > max_value):
+            raise ParseError(
+                _("out of range"),
+                _("a whole number from %(lo)s to %(hi)s") % {"lo": min_value, "hi": max_value},
+            )
+        return n
+
+    return parse
+
+
+_DEC = re.compile(r"^\(?[+-]?[\d.,\s'\u00a0]*\d[\d.,\s'\u00a0]*\)?$|^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+
+
+def decimal(max_digits: int = 20, decimal_places: int = 4) -> Parser:
+    """Strict amounts: '1,234.50', '1 234,50', '(12.00)'; no letters, no currency signs."""
+
+    def parse(value):
+        if isinstance(value, Decimal):
+            d = value
+        else:
+            s = str(value).strip()
+            if not _DEC.match(s):
+                raise ParseError(_("not a number"), _("a number such as 1234.50"))
+            try:
+                d = decimal_parse(s) if "e" not in s.lower() else Decimal(s)
+            except (ValueError, InvalidOperation):
+                raise ParseError(_("not a number"), _("a number such as 1234.50")) from None
+        if not d.is_finite():
+            raise ParseError(_("not a number"), _("a number such as 1234.50"))
+        d = (
+            d.quantize(Decimal(1).scaleb(-decimal_places))
+            if d.as_tuple().exponent < -decimal_places
+            else d
+        )
+        digits = len(d.as_tuple().digits) - max(0, -d.as_tuple().exponent)
+        if digits > max_digits - decimal_places:
+            raise ParseError(
+                _("too large"),
+                _("at most %(n)s digits before the decimal point")
+                % {"n": max_digits - decimal_places},
+            )
+        return d
+
+    return parse
+
+
+def date(formats: Iterable[str] = ("%Y-%m-%d",)) -> Parser:
+    formats = tuple(formats)
+    shown = ", ".join(
+        f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in formats
+    )
+
+    def parse(value):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        s = str(value).strip()
+        for fmt in formats:
+            try:
+                return dt.datetime.strptime(s, fmt).date()
+            except ValueError:
+                continue
+        try:  # ISO timestamps as Salesforce writes them: 2020-12-22T21:16:01.000Z
+            return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+        raise ParseError(_("not a date"), _("a date as %(formats)s") % {"formats": shown})
+
+    return parse
+
+
+_BOOL = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "y": True,
+    "x": True,
+    "是": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "n": False,
+    "否": False,
+}
+
+
+def boolean() -> Parser:
+    def parse(value):
+        b = _BOOL.get(str(value).strip().casefold())
+        if b is None:
+            raise ParseError(_("not yes/no"), "true, false, 1, 0, yes, no")
+        return b
+
+    return parse
+
+
+COUNTRY_ALIASES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "usa": "US",
+    "u.s.a.": "US",
+    "u.s.": "US",
+    "united states of america": "US",
+    "america": "US",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "taiwan": "TW",
+    "hong kong": "HK",
+    "macau": "MO",
+    "vietnam": "VN",
+    "中国": "CN",
+    "中国大陆": "CN",
+    "中华人民共和国": "CN",
+    "香港": "HK",
+    "台湾": "TW",
+    "澳门": "MO",
+    "美国": "US",
+    "日本": "JP",
+    "德国": "DE",
+    "英国": "GB",
+    "法国": "FR",
+    "新加坡": "SG",
+    "韩国": "KR",
+}
+
+
+@lru_cache(maxsize=4096)
+def country_code(value: str) -> str | None:
+    import pycountry
+
+    s = value.strip()
+    if not s:
+        return None
+    alias = COUNTRY_ALIASES.get(s.casefold())
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(s).alpha_2
+    except LookupError:
+        return None
+
+
+def country() -> Parser:
+    def parse(value):
+        code = country_code(str(value))
+        if code is None:
+            raise ParseError(
+                _("unknown country"),
+                _("an ISO 3166 code (CN, US, DE) or English country name"),
+            )
+        return code
+
+    return parse
+
+
+def currency() -> Parser:
+    def parse(value):
+        try:
+            return currency_check(str(value))
+        except UnknownCurrency:
+            raise ParseError(
+                _("unknown currency"), _("an ISO 4217 code such as CNY, USD, EUR")
+            ) from None
+
+    return parse
+
+
+def choice(options: dict[str, object], *, shown: Iterable[str] | None = None) -> Parser:
+    """`options` maps accepted spellings (any case) to the stored value."""
+    table = {k.strip().casefold(): v for k, v in options.items()}
+    valid = ", ".join(shown if shown is not None else options.keys())
+
+    def parse(value):
+        key = str(value).strip().casefold()
+        if key not in table:
+            raise ParseError(_("not one of the allowed values"), valid)
+        return table[key]
+
+    return parse
+
+
+_SF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_SF_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
+
+
+def salesforce_id18(value: str) -> str:
+    """Normalise a 15-char case-sensitive Salesforce Id to the 18-char case-safe form.
+
+    The suffix encodes, for each 5-character chunk, which characters are upper case.
+    An 18-char Id keeps its first 15 characters and gets its suffix recomputed, so a
+    15-char and an 18-char Id of the same record always give the same key.
+    """
+    s = value.strip()
+    if not _SF_ID.match(s):
+        raise ParseError(
+            _("not a Salesforce Id"), _("15 or 18 letters and digits, e.g. 001D000000IqhSL")
+        )
+    base = s[:15]
+    suffix = ""
+    for chunk in range(3):
+        bits = 0
+        for i, ch in enumerate(base[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= ch <= "Z":
+                bits |= 1 << i
+        suffix += _SF_ALPHABET[bits]
+    if len(s) == 18 and s[15:].upper() != suffix:
+        raise ParseError(
+            _("Salesforce Id checksum does not match"),
+            _("the Id as exported (its last 3 characters are a checksum of the first 15)"),
+        )
+    return base + suffix
+
+
+def salesforce_id() -> Parser:
+    return lambda value: salesforce_id18(str(value))
+
+
+def sap_number() -> Parser:
+    """SAP customer numbers (KUNNR) are zero-padded to 10; the key is kept without padding."""
+
+    def parse(value):
+        s = str(value).strip()
+        if not re.match(r"^[A-Za-z0-9]{1,10}$", s):
+            raise ParseError(_("not an SAP customer number"), _("1 to 10 letters and digits"))
+        return (s.lstrip("0") or "0").upper()
+
+    return parse
