@@ -54,11 +54,27 @@ def home(request):
     return render(request, "core/home.html", {"queues": selectors.work_queues(user=request.user)})
 
 
+PEOPLE_PER_UNIT = 12
+
+
 @login_required
 def org_tree(request):
     if request.user.role == Role.PARTNER:
         raise Http404
-    return render(request, "core/org_tree.html", {"units": selectors.org_tree(user=request.user)})
+    units = selectors.org_tree(user=request.user)
+    # The people in each unit: one query, at most PEOPLE_PER_UNIT names shown per unit.
+    by_unit: dict[int, list] = {}
+    for person in (
+        selectors.people_list(user=request.user)
+        .filter(active=True)
+        .only("pk", "name", "kind", "org_unit_id")[:5000]
+    ):
+        by_unit.setdefault(person.org_unit_id, []).append(person)
+    for unit in units:
+        people = by_unit.get(unit.pk, [])
+        unit.people_shown = people[:PEOPLE_PER_UNIT]
+        unit.people_more = max(0, unit.headcount - len(unit.people_shown))
+    return render(request, "core/org_tree.html", {"units": units})
 
 
 @login_required

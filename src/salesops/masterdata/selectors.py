@@ -147,3 +147,21 @@ def product_costs(*, user, product: Product):
     if not scope.is_internal:
         return product.costs.none()
     return product.costs.order_by("-valid_from")
+
+
+def account_parent_chain(*, user, account: Account, max_depth: int = 10) -> list[Account]:
+    """The account's parents the user may see, top-most first (stops at the first one out of
+    scope, and after max_depth levels so a bad cycle cannot loop)."""
+    visible = account_queryset(user=user)
+    chain: list[Account] = []
+    seen = {account.pk}
+    parent_id = account.parent_id
+    while parent_id and parent_id not in seen and len(chain) < max_depth:
+        parent = visible.filter(pk=parent_id).only("pk", "name", "number", "parent_id").first()
+        if parent is None:
+            break
+        chain.append(parent)
+        seen.add(parent.pk)
+        parent_id = parent.parent_id
+    chain.reverse()
+    return chain

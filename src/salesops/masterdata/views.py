@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from salesops.core.audit import audit_history
 from salesops.core.errors import NotFound
 from salesops.core.models import OrgUnit
+from salesops.core.scoping import scope_for
 
 from . import selectors
 from .models import Account
@@ -64,11 +65,16 @@ def account_detail(request, account_id: int):
         account = selectors.account_get(user=request.user, account_id=account_id)
     except NotFound:
         raise Http404 from None
+    from .history import account_history_rows
+
+    is_partner = request.user.role == "partner" and not request.user.is_superuser
     context = {
         "account": account,
         "contacts": selectors.contact_list(user=request.user, account_id=account.pk)[:200],
+        "parents": selectors.account_parent_chain(user=request.user, account=account),
         "children": selectors.account_children(user=request.user, account=account)[:200],
-        "history": audit_history(obj=account, limit=50) if request.user.role != "partner" else [],
+        "history": [] if is_partner else account_history_rows(account=account, limit=50),
+        "show_history": not is_partner,
     }
     return render(request, "masterdata/account_detail.html", context)
 
@@ -83,13 +89,36 @@ def product_list(request):
 def product_detail(request, product_id: int):
     product = get_object_or_404(selectors.product_list(user=request.user), pk=product_id)
     prices = selectors.product_prices(user=request.user, product=product)
-    show_costs = request.user.role not in ("partner",)
+    show_costs = scope_for(request.user).is_internal
     return render(
         request,
         "masterdata/product_detail.html",
         {
             "product": product,
             "prices": prices,
-            "costs": product.costs.all() if show_costs else [],
+            "show_costs": show_costs,
+            "costs": selectors.product_costs(user=request.user, product=product)
+            if show_costs
+            else [],
         },
+    )
+
+
+@login_required
+def price_book_list(request):
+    books = selectors.price_book_list(user=request.user).annotate(entry_count=Count("entries"))
+    return render(request, "masterdata/price_book_list.html", {"books": books[:200]})
+
+
+@login_required
+def price_book_detail(request, price_book_id: int):
+    try:
+        book = selectors.price_book_get(user=request.user, price_book_id=price_book_id)
+    except NotFound:
+        raise Http404 from None
+    prices = selectors.price_book_prices(user=request.user, price_book=book)
+    return render(
+        request,
+        "masterdata/price_book_detail.html",
+        {"book": book, "prices": prices[:2000], "truncated": prices[2000:2001].exists()},
     )
