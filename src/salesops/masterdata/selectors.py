@@ -16,9 +16,11 @@ def account_scope_q(scope: Scope) -> Q:
     if scope.kind == "all":
         return Q()
     if scope.kind == "subtree":
-        return Q(territory__path__startswith=scope.org_path) | Q(
-            owner__org_unit__path__startswith=scope.org_path
-        )
+        # Resolve the subtree to ids first (two small indexed queries): `territory_id IN (..)
+        # OR owner_id IN (..)` uses the account indexes, where joining org units by path
+        # prefix scans every account (seconds at 1,000,000).
+        territory_ids, person_ids = subtree_ids(scope.org_path)
+        return Q(territory_id__in=territory_ids) | Q(owner_id__in=person_ids)
     if scope.kind == "own":
         return Q(owner_id=scope.person_id)
     if scope.kind == "account":
@@ -46,18 +48,13 @@ def account_list(*, user, filters: AccountFilters | None = None) -> QuerySet[Acc
     `q` matches the start of the name (case-folded, index range scan), or exactly an account
     number, external id or tax id.
     """
-    f = filters or AccountFilters()
     qs = account_queryset(user=user).select_related("territory", "owner")
-    if f.q:
-        key = account_name_search_key(f.q.strip())
-        term = f.q.strip()
-        qs = qs.filter(
-            Q(name_search__startswith=key)
-            | Q(number=term.upper())
-            | Q(salesforce_id=term)
-            | Q(sap_number=term)
-            | Q(tax_id=term)
-        )
+    return _account_filtered(qs, filters or AccountFilters())
+
+
+def _account_filtered(qs: QuerySet[Account], f: AccountFilters) -> QuerySet[Account]:
+    if f.q.strip():
+        qs = qs.filter(account_search_q(f.q))
     if f.type:
         qs = qs.filter(type=f.type)
     if f.status:
@@ -69,6 +66,100 @@ def account_list(*, user, filters: AccountFilters | None = None) -> QuerySet[Acc
     if f.country:
         qs = qs.filter(billing_country=f.country.upper())
     return qs.order_by("name_search", "id")
+
+
+def subtree_ids(org_path: str) -> tuple[list[int], list[int]]:
+    """The territories (org units) and people in the subtree under `org_path`."""
+    from salesops.core.models import OrgUnit, Person
+
+    units = list(OrgUnit.objects.filter(path__startswith=org_path).values_list("pk", flat=True))
+    people = list(Person.objects.filter(org_unit_id__in=units).values_list("pk", flat=True))
+    return units, people
+
+
+def name_prefix_q(text: str) -> Q:
+    """Names starting with `text`, case- and width-folded, as a plain range on name_search:
+    [key, key with its last character bumped). A range uses the (name_search, id) index on
+    SQLite and PostgreSQL alike (LIKE does not: SQLite's is case-insensitive, PostgreSQL's
+    needs a C collation)."""
+    key = account_name_search_key(text.strip())
+    if not key:
+        return Q()
+    last = ord(key[-1])
+    if last >= 0x10FFFF:
+        return Q(name_search__gte=key)
+    return Q(name_search__gte=key, name_search__lt=key[:-1] + chr(last + 1))
+
+
+def account_search_q(text: str) -> Q:
+    """The start of the name, or exactly an account number, Salesforce id, SAP number or tax
+    id. The exact ids are looked up first on their own unique indexes, so the name part
+    stays one index range and the whole is an OR of two indexed conditions."""
+    from django.db.models.functions import Upper
+
+    term = text.strip()
+    exact: list[int] = []
+    if term and " " not in term and len(term) <= 40:
+        exact = list(
+            Account.objects.filter(
+                Q(number=term.upper()) | Q(salesforce_id=term) | Q(sap_number=term)
+            ).values_list("pk", flat=True)[:20]
+        )
+        exact += list(
+            Account.objects.alias(tax_upper=Upper("tax_id"))
+            .filter(tax_upper=term.upper())
+            .values_list("pk", flat=True)[:20]
+        )
+    if exact:
+        return name_prefix_q(term) | Q(pk__in=exact)
+    return name_prefix_q(term)
+
+
+def accounts_after(qs: QuerySet[Account], *, key: str, pk: int) -> QuerySet[Account]:
+    """Keyset paging: the rows after (key, pk) in (name_search, id) order. Written as
+    `name_search >= key AND (name_search > key OR id > pk)` so the first part bounds the
+    index scan (an OR alone would not)."""
+    return qs.filter(name_search__gte=key).filter(Q(name_search__gt=key) | Q(id__gt=pk))
+
+
+def account_page(
+    *,
+    user,
+    filters: AccountFilters | None = None,
+    after: tuple[str, int] | None = None,
+    limit: int = 50,
+) -> tuple[list[Account], bool]:
+    """One page of account_list in (name_search, id) order, after the keyset `after`;
+    returns (rows, has_more). No COUNT(*): the cost of a page does not grow with the table.
+
+    For a manager's subtree, `territory IN (...) OR owner IN (...)` would make the database
+    sort every account of the subtree to return 50. Instead each territory and each person
+    is read on its own (territory|owner, name_search, id) index, `limit + 1` keys each, and
+    the keys are merged here; then only the page's rows are fetched.
+    """
+    f = filters or AccountFilters()
+    scope = scope_for(user)
+    if scope.kind != "subtree":
+        qs = account_list(user=user, filters=f)
+        if after is not None:
+            qs = accounts_after(qs, key=after[0], pk=after[1])
+        rows = list(qs[: limit + 1])
+        return rows[:limit], len(rows) > limit
+    territory_ids, person_ids = subtree_ids(scope.org_path)
+    base = _account_filtered(Account.objects.all(), f)
+    if after is not None:
+        base = accounts_after(base, key=after[0], pk=after[1])
+    keys: set[tuple[str, int]] = set()
+    for field, ids in (("territory_id", territory_ids), ("owner_id", person_ids)):
+        for one in ids:
+            keys.update(base.filter(**{field: one}).values_list("name_search", "id")[: limit + 1])
+    page_ids = [pk for _key, pk in sorted(keys)[: limit + 1]]
+    rows = list(
+        Account.objects.select_related("territory", "owner")
+        .filter(pk__in=page_ids)
+        .order_by("name_search", "id")
+    )
+    return rows[:limit], len(rows) > limit
 
 
 def account_get(*, user, account_id: int) -> Account:

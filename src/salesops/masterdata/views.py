@@ -30,15 +30,11 @@ def account_list(request):
         status=g.get("status", "") if g.get("status") in Account.Status.values else "",
         territory_id=_int_or_none(g.get("territory")),
     )
-    qs = selectors.account_list(user=request.user, filters=filters)
     after_key, after_id = g.get("after_key"), _int_or_none(g.get("after_id"))
-    if after_key is not None and after_id is not None:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(name_search__gt=after_key) | Q(name_search=after_key, id__gt=after_id))
-    rows = list(qs[: PAGE_SIZE + 1])
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    after = (after_key, after_id) if after_key is not None and after_id is not None else None
+    rows, has_more = selectors.account_page(
+        user=request.user, filters=filters, after=after, limit=PAGE_SIZE
+    )
     nxt = None
     if has_more:
         params = g.copy()
