@@ -32,6 +32,7 @@ from salesops.core.imports.framework import (
     Row,
     Target,
     registry,
+    rows_insert,
 )
 from salesops.core.models import OrgUnit, Person
 from salesops.core.services import number_series_reserve
@@ -223,18 +224,17 @@ class AccountTarget(Target):
             del v["number"]
         return v
 
-    def build(self, values, ctx):
-        obj = Account(**values)
-        obj.source = f"import:{ctx.preset.name}"
-        return obj
-
-    def create(self, objs: list, ctx: ImportContext) -> None:
-        need = [o for o in objs if not o.number]
+    def create(self, rows: list[dict], ctx: ImportContext) -> None:
+        need = [v for v in rows if not v.get("number")]
         if need:
             numbers = self._numbers(len(need))
-            for o, n in zip(need, numbers, strict=True):
-                o.number = n
-        Account.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+            for v, n in zip(need, numbers, strict=True):
+                v["number"] = n
+        source = f"import:{ctx.preset.name}"
+        for v in rows:
+            v["source"] = source
+            v.setdefault("name_search", account_name_search_key(v.get("name", "")))
+        rows_insert(Account, rows, now=ctx.now)
 
     @staticmethod
     def _numbers(count: int) -> list[str]:
@@ -246,12 +246,8 @@ class AccountTarget(Target):
             out.extend(n for n in block if n not in taken)
         return out
 
-    def update(self, objs, fields, ctx):
-        from django.utils import timezone
-
-        now = timezone.now()
-        for o in objs:
-            o.updated_at = now
+    def update(self, rows, fields, ctx):
+        objs = [Account(**r, updated_at=ctx.now) for r in rows]
         Account.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=BATCH_SIZE)
 
     def finish(self, ctx: ImportContext) -> None:
@@ -803,9 +799,10 @@ class PersonTarget(Target):
             v["active"] = True
         return v
 
-    def build(self, values, ctx):
-        values.setdefault("org_unit_id", ctx.cache["top"])
-        return Person(**values)
+    def create(self, rows, ctx):
+        for v in rows:
+            v.setdefault("org_unit_id", ctx.cache["top"])
+        super().create(rows, ctx)
 
 
 PERSON_PRESETS = [

@@ -235,6 +235,10 @@ def choice(options: dict[str, object], *, shown: Iterable[str] | None = None) ->
 
 
 _SF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_SF_UPPER = str.maketrans(
+    {c: "1" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    | {c: "0" for c in "abcdefghijklmnopqrstuvwxyz0123456789"}
+)
 _SF_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 
 
@@ -251,13 +255,12 @@ def salesforce_id18(value: str) -> str:
             _("not a Salesforce Id"), _("15 or 18 letters and digits, e.g. 001D000000IqhSL")
         )
     base = s[:15]
-    suffix = ""
-    for chunk in range(3):
-        bits = 0
-        for i, ch in enumerate(base[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        suffix += _SF_ALPHABET[bits]
+    mask = base.translate(_SF_UPPER)[::-1]  # '1' where upper case, reversed: bit 0 last
+    suffix = (
+        _SF_ALPHABET[int(mask[10:15], 2)]
+        + _SF_ALPHABET[int(mask[5:10], 2)]
+        + _SF_ALPHABET[int(mask[0:5], 2)]
+    )
     if len(s) == 18 and s[15:].upper() != suffix:
         raise ParseError(
             _("Salesforce Id checksum does not match"),
