@@ -50,7 +50,12 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {404: "NOT_FOUND", 403: "PERMISSION_DENIED", 405: "METHOD_NOT_ALLOWED"}
+    codes = {
+        400: "INVALID_INPUT",
+        404: "NOT_FOUND",
+        403: "PERMISSION_DENIED",
+        405: "METHOD_NOT_ALLOWED",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "HTTP_ERROR"), str(exc))
 
 

@@ -54,13 +54,13 @@ def _address(request) -> str:
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Issue a bearer token",
 )
 def token_issue(request, payload: TokenIn):
     """Username and password in, a bearer token out (shown once). Repeated failures are
     throttled exactly like the login page."""
-    username = payload.username.strip()
+    username = payload.username.replace("\x00", "").strip()
     address = _address(request)
     if services.login_throttled(username=username, address=address):
         raise LoginThrottled("Too many failed attempts. Wait 15 minutes and try again.")
