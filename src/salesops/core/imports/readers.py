@@ -66,16 +66,27 @@ def encoding_detect(sample: bytes) -> str:
     enc = best.encoding.lower().replace("_", "-")
     if enc in ("gb2312", "gbk", "hz", "gb18030"):
         return "gb18030"  # the superset: never fails where the subsets succeed
-    if enc in ("ascii", "cp1252", "windows-1252", "iso8859-1", "latin-1", "iso-8859-1"):
-        return "cp1252" if enc.startswith(("cp", "windows")) else "latin-1"
+    western = ("ascii", "cp1250", "cp1252", "windows-1252", "windows-1250", "mac-roman")
+    if enc in western or enc.startswith(("iso8859", "iso-8859", "latin")):
+        # single-byte Latin scripts are ambiguous; business files are mostly Windows-1252
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin-1"
     return enc
 
 
+class _Dialect(csv.excel):
+    delimiter = ","
+
+
 def _csv_dialect(text_sample: str):
-    try:
-        return csv.Sniffer().sniff(text_sample.split("\n", 20)[0], delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+    """Excel's CSV rules, with the delimiter that occurs most in the header line."""
+    first = text_sample.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])
+    return type("Dialect", (_Dialect,), {"delimiter": best if counts[best] else ","})
 
 
 def _check_not_empty(path: Path, name: str) -> None:
