@@ -3,12 +3,13 @@ autocomplete widgets (never a <select> with every account); changes are audited.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.admin import AuditedAdmin
 
+from . import services
 from .models import (
     Account,
     Contact,
@@ -82,6 +83,42 @@ class AccountAdmin(AuditedAdmin):
         ),
         (None, {"fields": ("created_at", "updated_at")}),
     )
+
+    actions = ["activate_accounts", "hold_accounts", "release_accounts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The lifecycle moves only through the services (actions below), never by editing.
+        ro = list(super().get_readonly_fields(request, obj))
+        return [*ro, "status"] if obj is not None else ro
+
+    def _transition(self, request, queryset, service, done_msg):
+        from salesops.core.errors import DomainError
+
+        done, failed = 0, []
+        for account in queryset[:500]:
+            try:
+                service(account=account, by=request.user, reason=str(_("in the admin")))
+                done += 1
+            except DomainError as exc:
+                failed.append(f"{account.number}: {exc.message}")
+        if done:
+            self.message_user(request, done_msg % {"n": done}, messages.SUCCESS)
+        for line in failed[:20]:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description=_("Activate the selected accounts"))
+    def activate_accounts(self, request, queryset):
+        self._transition(
+            request, queryset, services.account_activate, _("%(n)s accounts activated.")
+        )
+
+    @admin.action(description=_("Put the selected accounts on hold"))
+    def hold_accounts(self, request, queryset):
+        self._transition(request, queryset, services.account_hold, _("%(n)s accounts put on hold."))
+
+    @admin.action(description=_("Release the selected accounts from hold"))
+    def release_accounts(self, request, queryset):
+        self._transition(request, queryset, services.account_release, _("%(n)s accounts released."))
 
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip()
