@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from . import selectors, services
@@ -63,11 +64,11 @@ def token_issue(request, payload: TokenIn):
     username = payload.username.replace("\x00", "").strip()
     address = _address(request)
     if services.login_throttled(username=username, address=address):
-        raise LoginThrottled("Too many failed attempts. Wait 15 minutes and try again.")
+        raise LoginThrottled(_("Too many failed attempts. Wait 15 minutes and try again."))
     user = authenticate(request, username=username, password=payload.password)
     if user is None:
         services.login_failure_record(username=username, address=address)
-        raise InvalidCredentials("That user name and password do not match.")
+        raise InvalidCredentials(_("That user name and password do not match."))
     services.login_failures_clear(username=username)
     return {"token": services.api_token_issue(user=user)}
 

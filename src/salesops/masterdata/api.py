@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from salesops.core.api import ERRORS, MAX_ID, ErrorOut
@@ -176,7 +177,7 @@ def _cursor_decode(cursor: str) -> tuple[str, int]:
         return key, pk
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor(
-            "The cursor is not valid; use next_cursor from the previous page.",
+            _("The cursor is not valid; use next_cursor from the previous page."),
             detail={"field": "cursor", "value": cursor[:100]},
         ) from None
 
@@ -343,15 +344,18 @@ def _service_values(data: dict) -> dict:
             value = value.replace("\x00", "")
             if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
                 raise AccountInvalid(
-                    f"{key}: the text is not valid Unicode.", detail={"field": key}
+                    _("%(field)s: the text is not valid Unicode.") % {"field": key},
+                    detail={"field": key},
                 )
         if value is None and field not in _NULLABLE:
-            raise AccountInvalid(f"{key} cannot be null.", detail={"field": key})
+            raise AccountInvalid(
+                _("%(field)s cannot be null.") % {"field": key}, detail={"field": key}
+            )
         if field == "payment_term" and value is not None:
             term = PaymentTerm.objects.filter(code=value).first()
             if term is None:
                 raise AccountInvalid(
-                    f"payment_term: '{value}' is not a payment term code.",
+                    _("payment_term: '%(value)s' is not a payment term code.") % {"value": value},
                     detail={
                         "field": "payment_term",
                         "value": value,

@@ -29,6 +29,7 @@ import pycountry
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from salesops.core.audit import audit_record, audit_snapshot
 from salesops.core.errors import PermissionDenied
@@ -111,7 +112,8 @@ def _may(by, roles) -> None:
 
 def _invalid(exc_class, field: str, value, valid: str):
     return exc_class(
-        f"{field}: '{value}' is not valid ({valid}).",
+        _("%(field)s: '%(value)s' is not valid (%(valid)s).")
+        % {"field": field, "value": value, "valid": valid},
         detail={"field": field, "value": None if value is None else str(value), "valid": valid},
     )
 
@@ -142,7 +144,7 @@ def _clean_account_values(values: dict, *, account: Account | None) -> dict:
     unknown = sorted(set(values) - set(ACCOUNT_FIELDS))
     if unknown:
         raise errors.AccountInvalid(
-            f"These fields cannot be set: {', '.join(unknown)}.",
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
             detail={"fields": unknown, "valid": list(ACCOUNT_FIELDS)},
         )
     out = {}
@@ -202,7 +204,8 @@ def _clean_account_values(values: dict, *, account: Account | None) -> dict:
                     clash = clash.exclude(pk=account.pk)
                 if clash.exists():
                     raise errors.ExternalIdTaken(
-                        f"{field} '{value}' belongs to another account.",
+                        _("%(field)s '%(value)s' belongs to another account.")
+                        % {"field": field, "value": value},
                         detail={"field": field, "value": value},
                     )
         elif field in ("parent", "territory", "owner", "payment_term"):
@@ -286,19 +289,20 @@ def _account_transition(
     _may(by, roles)
     reason = (reason or "").strip()
     if action == "close" and not reason:
-        raise errors.ReasonRequired("Say why the account is closed.", detail={"field": "reason"})
+        raise errors.ReasonRequired(_("Say why the account is closed."), detail={"field": "reason"})
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
         current = account.status
         if current == Account.Status.CLOSED:
             raise errors.AccountClosedCannotReopen(
-                "A closed account cannot be reopened or changed; open a new account instead.",
+                _("A closed account cannot be reopened or changed; open a new account instead."),
                 detail={"status": current, "action": action},
             )
         target = TRANSITIONS[current].get(action)
         if target is None:
             raise errors.AccountTransitionNotAllowed(
-                f"An account that is {current} cannot be {action}d.",
+                _("An account that is %(status)s cannot take the step '%(action)s'.")
+                % {"status": current, "action": action},
                 detail={
                     "status": current,
                     "action": action,
@@ -353,7 +357,7 @@ def _may_write_contacts(by, account: Account) -> None:
         if Account.objects.filter(account_scope_q(scope), pk=account.pk).exists():
             return
     raise PermissionDenied(
-        "Your role may not change this account's contacts.",
+        _("Your role may not change this account's contacts."),
         detail={"needs": [*MASTER_DATA_WRITERS, "the rep who owns the account"]},
     )
 
@@ -362,7 +366,7 @@ def _clean_contact_values(values: dict, *, contact: Contact | None) -> dict:
     unknown = sorted(set(values) - set(CONTACT_FIELDS))
     if unknown:
         raise errors.ContactInvalid(
-            f"These fields cannot be set: {', '.join(unknown)}.",
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
             detail={"fields": unknown, "valid": list(CONTACT_FIELDS)},
         )
     out = {}
@@ -381,7 +385,8 @@ def _clean_contact_values(values: dict, *, contact: Contact | None) -> dict:
                     clash = clash.exclude(pk=contact.pk)
                 if clash.exists():
                     raise errors.ExternalIdTaken(
-                        f"salesforce_id '{value}' belongs to another contact.",
+                        _("salesforce_id '%(value)s' belongs to another contact.")
+                        % {"value": value},
                         detail={"field": field, "value": value},
                     )
         elif isinstance(value, str):
@@ -399,7 +404,7 @@ def contact_create(*, account: Account, by: User | None, **values) -> Contact:
     clean = _clean_contact_values(values, contact=None)
     if not (clean.get("first_name") or clean.get("last_name") or clean.get("email")):
         raise errors.ContactInvalid(
-            "A contact needs a name or an e-mail address.",
+            _("A contact needs a name or an e-mail address."),
             detail={"field": "last_name", "valid": "a name or an e-mail address"},
         )
     with transaction.atomic():
@@ -433,25 +438,28 @@ def portal_login_grant(*, contact: Contact, user: User, by: User | None) -> Cont
     _may(by, MASTER_DATA_WRITERS)
     if user.role != Role.PARTNER:
         raise errors.PortalLoginNotAllowed(
-            f"'{user.username}' has role {user.role}; portal logins need role partner.",
+            _("'%(user)s' has role %(role)s; portal logins need role partner.")
+            % {"user": user.username, "role": user.role},
             detail={"field": "user", "value": user.username, "valid": "a partner login"},
         )
     with transaction.atomic():
         contact = Contact.objects.select_for_update().select_related("account").get(pk=contact.pk)
         if contact.account.type != Account.Type.PARTNER:
             raise errors.PortalLoginNotAllowed(
-                f"Account {contact.account.number} is not a channel partner.",
+                _("Account %(number)s is not a channel partner.")
+                % {"number": contact.account.number},
                 detail={"field": "account", "value": contact.account.number},
             )
         if contact.user_id is not None and contact.user_id != user.pk:
             raise errors.PortalLoginNotAllowed(
-                "This contact already has another portal login.",
+                _("This contact already has another portal login."),
                 detail={"field": "contact", "value": contact.pk},
             )
         other = Contact.objects.filter(user=user).exclude(pk=contact.pk).first()
         if other is not None:
             raise errors.PortalLoginNotAllowed(
-                f"'{user.username}' is already the portal login of another contact.",
+                _("'%(user)s' is already the portal login of another contact.")
+                % {"user": user.username},
                 detail={"field": "user", "value": user.username, "contact": other.pk},
             )
         before = {"user_id": contact.user_id}
@@ -486,7 +494,9 @@ def product_create(
     if not name:
         raise _invalid(errors.PriceInvalid, "name", name, "a name is required")
     if Product.objects.filter(sku=sku).exists():
-        raise errors.ExternalIdTaken(f"SKU '{sku}' exists.", detail={"field": "sku", "value": sku})
+        raise errors.ExternalIdTaken(
+            _("SKU '%(sku)s' exists.") % {"sku": sku}, detail={"field": "sku", "value": sku}
+        )
     with transaction.atomic():
         product = Product.objects.create(
             sku=sku, name=name[:255], family=family, unit=unit, description=description
@@ -501,7 +511,8 @@ def product_update(*, product: Product, by: User | None, **values) -> Product:
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise errors.PriceInvalid(
-            f"These fields cannot be set: {', '.join(unknown)}.", detail={"fields": unknown}
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
+            detail={"fields": unknown},
         )
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
@@ -621,7 +632,9 @@ def fx_rate_set(*, base: str, quote: str, rate, valid_from: dt.date, by: User | 
             with transaction.atomic():
                 row.save()
         except IntegrityError:
-            raise errors.PriceInvalid("That rate exists.", detail={"field": "valid_from"}) from None
+            raise errors.PriceInvalid(
+                _("That rate exists."), detail={"field": "valid_from"}
+            ) from None
         audit_record(
             actor=by, action="fx_rate.set", obj=row, before=before, after=audit_snapshot(row)
         )
