@@ -33,7 +33,8 @@ class WorkerSupervisor:
 
     @staticmethod
     def command() -> list[str]:
-        return [sys.executable, "-m", "salesops", "run_huey", "--quiet"]
+        # Checks already ran in the serving process; skipping them starts the worker sooner.
+        return [sys.executable, "-m", "salesops", "run_huey", "--quiet", "--skip-checks"]
 
     def _spawn(self) -> None:
         self.proc = subprocess.Popen(self.command(), env=os.environ.copy())
@@ -57,12 +58,17 @@ class WorkerSupervisor:
         proc = self.proc
         if proc is None or proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGINT)  # Huey: graceful shutdown, running tasks finish
-        try:
-            proc.wait(WORKER_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        # SIGINT: Huey's graceful shutdown (the running task finishes); then SIGTERM (Huey
+        # interrupts the task; imports are one transaction, so nothing is half-written).
+        for sig, wait in ((signal.SIGINT, WORKER_STOP_SECONDS), (signal.SIGTERM, 5)):
+            proc.send_signal(sig)
+            try:
+                proc.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+        proc.kill()
+        proc.wait()
 
 
 def _static_collected() -> bool:
@@ -95,21 +101,26 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.flush()
 
+        def _terminate(signum, frame):
+            raise KeyboardInterrupt
+
+        # Ctrl-C and SIGTERM stop the server. Python handlers (not an inherited "ignore", as
+        # under nohup) also mean the worker starts with default dispositions, so it can be
+        # stopped while it is still starting up.
+        signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         supervisor = None
         if not no_worker:
             supervisor = WorkerSupervisor(write=self.stdout.write)
             supervisor.start()
             self.stdout.write("Job worker started (salesops run_huey).")
-
-        def _terminate(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, _terminate)
+        self.stdout.flush()
         try:
-            server.run()
+            server.run()  # returns on Ctrl-C / SIGTERM (waitress handles the interrupt)
         except KeyboardInterrupt:
-            self.stdout.write("Stopping ...")
+            pass
         finally:
+            self.stdout.write("Stopping ...")
             server.close()
             if supervisor is not None:
                 supervisor.stop()
