@@ -105,3 +105,12 @@ def test_home_is_translated_to_simplified_chinese(login, company):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     body = client.get("/").content.decode()
     assert "等待开通的客户" in body
+
+
+def test_a_long_queue_without_a_list_page_says_how_much_is_shown(login, company):
+    from salesops.masterdata.models import Account as A
+
+    for i in range(6):
+        A.objects.create(number=f"A90000{i}", name=f"Extra {i}", owner=company.rep1)
+    body = login("rep").get("/").content.decode()
+    assert "Showing the first 5 of 8." in body

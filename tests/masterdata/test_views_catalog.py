@@ -79,8 +79,9 @@ def test_org_tree_indents_by_level_names_the_level_and_lists_people(login, compa
 
 
 def test_manager_org_tree_is_their_subtree(login, company):
-    names = [u.name for u in login("manager").get("/org/").context["units"]]
-    assert names == ["Pudong Market", "Pudong North", "Pudong South"]
+    units = login("manager").get("/org/").context["units"]
+    assert [u.name for u in units] == ["Pudong Market", "Pudong North", "Pudong South"]
+    assert [u.depth for u in units] == [0, 1, 1]  # indented from the manager's own unit
 
 
 def test_partner_cannot_open_the_org_tree(login, company):

@@ -70,7 +70,9 @@ def org_tree(request):
         .only("pk", "name", "kind", "org_unit_id")[:5000]
     ):
         by_unit.setdefault(person.org_unit_id, []).append(person)
+    top = min((u.level for u in units), default=0)
     for unit in units:
+        unit.depth = unit.level - top  # indentation relative to the user's top unit
         people = by_unit.get(unit.pk, [])
         unit.people_shown = people[:PEOPLE_PER_UNIT]
         unit.people_more = max(0, unit.headcount - len(unit.people_shown))

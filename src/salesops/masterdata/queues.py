@@ -139,7 +139,7 @@ def team_accounts_without_owner(user) -> WorkQueue | None:
         "team_accounts_without_owner",
         _("Team accounts without an owner"),
         qs.order_by("name_search", "id"),
-        _list_url(),
+        "",  # the account list has no filter for this yet
         _(
             "Accounts in your territories that nobody owns appear here so you can assign a "
             "rep. Every account has an owner."
@@ -153,7 +153,7 @@ def _missing_data_queue(key, title, qs, empty_text) -> WorkQueue:
         key=key,
         title=title,
         count=_bounded_count(qs),
-        url=_list_url(),
+        url="",  # the account list has no filter for this yet
         empty_text=empty_text,
         items=_missing_items(qs),
     )
