@@ -209,3 +209,42 @@ def test_closing_an_account_is_refused_for_non_writers(client, company, username
     assert r.status_code == 403
     company.acct_rep1.refresh_from_db()
     assert company.acct_rep1.status == "active"
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("admin", 201),
+        ("coordinator", 201),
+        ("rep", 201),  # the rep who owns the account keeps its contacts current
+        ("manager", 403),
+        ("finance", 403),
+        ("partner", 403),
+        ("rep2", 404),  # another rep's account does not exist for them
+        ("partner2", 404),
+    ],
+)
+def test_who_may_add_a_contact_to_a_reps_partner_account(client, company, username, status):
+    r = client.post(
+        f"/api/v1/accounts/{company.partner1.pk}/contacts",
+        {"last_name": "Feng", "email": "feng@huadong.example"},
+        content_type="application/json",
+        headers=_bearer(company, username),
+    )
+    assert r.status_code == status, r.content
+    created = company.partner1.contacts.filter(last_name="Feng").exists()
+    assert created == (status == 201)
+
+
+@pytest.mark.parametrize(("username", "status"), [("rep", 200), ("rep2", 404), ("partner", 404)])
+def test_contact_edits_by_id_are_scoped(client, company, username, status):
+    contact = company.acct_rep1.contacts.get()
+    r = client.patch(
+        f"/api/v1/contacts/{contact.pk}",
+        {"title": "Purchasing"},
+        content_type="application/json",
+        headers=_bearer(company, username),
+    )
+    assert r.status_code == status
+    if status == 404:
+        assert r.json()["code"] == "CONTACT_NOT_FOUND" and "liu@" not in r.content.decode()

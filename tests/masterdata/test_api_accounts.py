@@ -215,3 +215,32 @@ def test_products_and_price_books_show_prices_as_strings(client, api, company):
     assert [b["name"] for b in books] == ["Standard CNY"]
     prices = client.get(f"/api/v1/price-books/{book.pk}/prices", headers=h).json()
     assert prices[0]["valid_from"] == "2026-01-01" and prices[0]["sku"] == "SKU-1"
+
+
+def test_contact_create_and_update_through_the_api(client, api, company):
+    h = api("coordinator")
+    r = client.post(
+        f"/api/v1/accounts/{company.acct_rep2.pk}/contacts",
+        {"first_name": "Tang", "last_name": "Hui", "email": "tang@pdhw.example"},
+        content_type="application/json",
+        headers=h,
+    )
+    assert r.status_code == 201 and r.json()["portal_login"] is False
+    r = client.patch(
+        f"/api/v1/contacts/{r.json()['id']}",
+        {"phone": "+86 21 6666 0000"},
+        content_type="application/json",
+        headers=h,
+    )
+    assert r.json()["phone"] == "+86 21 6666 0000" and r.json()["last_name"] == "Hui"
+
+
+def test_contact_with_a_bad_email_is_refused_with_the_field(client, api, company):
+    r = client.post(
+        f"/api/v1/accounts/{company.acct_rep2.pk}/contacts",
+        {"last_name": "Hui", "email": "not-an-email"},
+        content_type="application/json",
+        headers=api("coordinator"),
+    )
+    assert r.status_code == 400
+    assert r.json()["code"] == "CONTACT_INVALID" and r.json()["detail"]["field"] == "email"

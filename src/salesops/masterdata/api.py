@@ -23,7 +23,7 @@ from salesops.core.errors import DomainError
 from salesops.core.money import Money, UnknownCurrency
 
 from . import selectors, services
-from .errors import AccountInvalid
+from .errors import AccountInvalid, ContactInvalid, ContactNotFound
 from .models import Account, PaymentTerm
 
 PREFIX = ""
@@ -269,26 +269,69 @@ def account_contacts(
 ):
     account = _account(request, account_id)
     rows = selectors.contact_list(user=request.user, account_id=account.pk)[:limit]
-    return [
-        {
-            "id": c.pk,
-            "account_id": c.account_id,
-            "first_name": c.first_name,
-            "last_name": c.last_name,
-            "title": c.title,
-            "email": c.email,
-            "phone": c.phone,
-            "portal_login": c.user_id is not None,
-        }
-        for c in rows
-    ]
+    return [_contact_out(c) for c in rows]
+
+
+def _contact_out(c) -> dict:
+    return {
+        "id": c.pk,
+        "account_id": c.account_id,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "title": c.title,
+        "email": c.email,
+        "phone": c.phone,
+        "portal_login": c.user_id is not None,
+    }
+
+
+class ContactIn(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    title: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+
+
+class ContactPatchIn(Schema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    title: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+
+
+def _contact_values(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if value is None:
+            raise ContactInvalid(
+                _("%(field)s cannot be null.") % {"field": key}, detail={"field": key}
+            )
+        out[key] = _clean_str(key, value, ContactInvalid)
+    return out
+
+
+@router.post("/accounts/{account_id}/contacts", response={201: ContactOut, **WRITE_ERRORS})
+def contact_create(request, payload: ContactIn, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Coordinators and admins, and the rep who owns the account."""
+    account = _account(request, account_id)
+    values = _contact_values(payload.dict(exclude_unset=True))
+    contact = services.contact_create(account=account, by=request.user, **values)
+    return Status(201, _contact_out(contact))
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
+def contact_update(request, payload: ContactPatchIn, contact_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Coordinators and admins, and the rep who owns the contact's account."""
+    contact = selectors.contact_list(user=request.user).filter(pk=contact_id).first()
+    if contact is None:
+        raise ContactNotFound(_("No such contact."))
+    values = _contact_values(payload.dict(exclude_unset=True))
+    return _contact_out(services.contact_update(contact=contact, by=request.user, **values))
 
 
 # ---------------------------------------------------------------- account writes
-
-
-def _text(max_length: int, **kw):
-    return Field("", max_length=max_length, **kw)
 
 
 class AccountFieldsIn(Schema):
@@ -331,6 +374,17 @@ class AccountPatchIn(AccountFieldsIn):
     reason: str = Field("", max_length=1000, description="why, for the audit log")
 
 
+def _clean_str(key: str, value: str, error_class) -> str:
+    """Drop NUL characters (PostgreSQL refuses them) and refuse lone surrogates."""
+    value = value.replace("\x00", "")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise error_class(
+            _("%(field)s: the text is not valid Unicode.") % {"field": key},
+            detail={"field": key},
+        )
+    return value
+
+
 _NULLABLE = {"parent", "territory", "owner", "payment_term", "credit_limit"}
 _NULLABLE |= {"salesforce_id", "sap_number", "hubspot_id"}
 
@@ -341,12 +395,7 @@ def _service_values(data: dict) -> dict:
     for key, value in data.items():
         field = key[:-3] if key.endswith("_id") and key[:-3] in _NULLABLE else key
         if isinstance(value, str):
-            value = value.replace("\x00", "")
-            if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-                raise AccountInvalid(
-                    _("%(field)s: the text is not valid Unicode.") % {"field": key},
-                    detail={"field": key},
-                )
+            value = _clean_str(key, value, AccountInvalid)
         if value is None and field not in _NULLABLE:
             raise AccountInvalid(
                 _("%(field)s cannot be null.") % {"field": key}, detail={"field": key}
