@@ -57,6 +57,8 @@ def decimal_parse(text: str | int | Decimal) -> Decimal:
     negative = s.startswith("(") and s.endswith(")")
     if negative:
         s = s[1:-1]
+    elif s.endswith("-") and len(s) > 1:  # SAP and some bank files write "12.00-"
+        negative, s = True, s[:-1]
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):
             s = s.replace(".", "").replace(",", ".")
@@ -65,6 +67,8 @@ def decimal_parse(text: str | int | Decimal) -> Decimal:
     elif "," in s:
         head, _, tail = s.rpartition(",")
         s = s.replace(",", "") if len(tail) == 3 and head else s.replace(",", ".")
+    elif s.count(".") > 1:  # "1.234.567": dots as thousands separators
+        s = s.replace(".", "")
     try:
         value = Decimal(s)
     except InvalidOperation:
@@ -150,15 +154,34 @@ class Money:
         return cls(Decimal(units).scaleb(-currency_exponent(currency)), currency)
 
     def allocate(self, weights: list[Decimal | int]) -> list[Money]:
-        """Split by weights into rounded parts that sum exactly to the rounded whole."""
-        if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        """Split by weights into rounded parts that sum exactly to the rounded whole.
+
+        Each part is rounded by the policy and the rounding remainder goes to the last part
+        that has a weight. Where that would give the last part the opposite sign of the
+        whole (many small parts: 0.05 over ten lines), the parts are instead the differences
+        of the rounded running totals, so no part is off by more than one minor unit and
+        every part keeps the sign of the whole. Either way the parts sum to the whole.
+        """
+        if not weights or any(isinstance(w, float) for w in weights):
+            raise ValueError("weights must be Decimal or int, not float, and not empty")
+        if any(w < 0 for w in weights) or sum(weights) == 0:
             raise ValueError("weights must be non-negative and not all zero")
         whole = self.rounded()
         total = Decimal(sum(weights))
-        parts = [Money(whole.amount * Decimal(w) / total, self.currency).rounded() for w in weights]
-        remainder = whole.amount - sum(p.amount for p in parts)
-        parts[-1] = Money(parts[-1].amount + remainder, self.currency)
-        return parts
+        exact = [whole.amount * Decimal(w) / total for w in weights]
+        quantum = Decimal(1).scaleb(-self.exponent)
+        parts = [a.quantize(quantum, rounding=ROUNDING) for a in exact]
+        last = max(i for i, w in enumerate(weights) if w)
+        parts[last] += whole.amount - sum(parts)
+        if parts[last] * whole.amount < 0:
+            parts, before, running = [], Decimal(0), Decimal(0)
+            for a in exact:
+                running += a
+                upto = running.quantize(quantum, rounding=ROUNDING)
+                parts.append(upto - before)
+                before = upto
+            parts[-1] += whole.amount - sum(parts)  # zero unless the context lost digits
+        return [Money(p, self.currency) for p in parts]
 
     def convert(self, to: str, rate: Decimal) -> Money:
         """Convert at `rate` (units of `to` per one unit of self.currency); not rounded."""
