@@ -4,7 +4,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from salesops.core.errors import NotFound
-from salesops.core.models import OrgUnit
 from salesops.core.scoping import scope_for
 
 from . import selectors
@@ -46,9 +45,7 @@ def account_list(request):
         "next_query": nxt,
         "types": Account.Type.choices,
         "statuses": Account.Status.choices,
-        "territories": OrgUnit.objects.filter(level__gte=3).order_by("name")
-        if request.user.role != "partner"
-        else [],
+        "territories": selectors.territory_choices(user=request.user),
         "is_first_page": after_id is None,
     }
     template = "masterdata/_account_rows.html" if request.htmx else "masterdata/account_list.html"
