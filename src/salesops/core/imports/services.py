@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salesops.core.errors import DomainError
 from salesops.core.models import ImportBatch, Job
@@ -112,14 +113,19 @@ def import_batch_run(
     return result
 
 
-def import_batch_enqueue(*, batch: ImportBatch, by) -> Job:
-    """Commit a batch in the worker; the returned Job shows progress."""
+def import_batch_enqueue(*, batch: ImportBatch, by, rerun: bool = False) -> Job:
+    """Commit a batch in the worker; the returned Job shows progress.
+
+    `rerun` starts a batch again whose worker died mid-way (it still says queued/running):
+    the dead run's transaction never committed, and imports are idempotent, so this is safe.
+    """
     from salesops.core.services import job_create
 
     from .tasks import import_commit_task
 
-    if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.RUNNING):
-        raise DomainError("This import was already started.", code="IMPORT_ALREADY_STARTED")
+    stuck = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    if batch.status == ImportBatch.Status.COMMITTED or (batch.status in stuck and not rerun):
+        raise DomainError(_("This import was already started."), code="IMPORT_ALREADY_STARTED")
     job = job_create(kind="import", params={"batch": batch.pk}, by=by, total=batch.rows or None)
     batch.job = job
     batch.status = ImportBatch.Status.QUEUED
