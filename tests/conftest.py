@@ -13,6 +13,11 @@ os.environ.setdefault("SALESOPS_DATA_DIR", tempfile.mkdtemp(prefix="salesops-tes
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No timed assertions: Hypothesis's per-example deadline fails on a busy machine, not on a bug.
+hypothesis_settings.register_profile("salesops", deadline=None)
+hypothesis_settings.load_profile("salesops")
 
 PASSWORD = "test-pass-123"
 
