@@ -23,10 +23,12 @@ class User(AbstractUser):
     """A login. Its role decides what it may do; its scope comes from the person or account
     it is linked to (see core.scoping)."""
 
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REP)
-    language = models.CharField(max_length=10, blank=True, default="")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REP)
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         db_table = "core_user"
 
 
@@ -37,12 +39,18 @@ class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code"), max_length=50, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    level = models.PositiveSmallIntegerField(default=0, editable=False)
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    level = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
+        verbose_name_plural = _("org units")
         ordering = ["path"]
         verbose_name = _("org unit")
 
@@ -83,17 +91,22 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REP)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="people")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REP)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("org unit")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="person",
+        verbose_name=_("login"),
     )
-    external_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    active = models.BooleanField(default=True)
+    external_id = models.CharField(
+        _("external id"), max_length=64, blank=True, default="", db_index=True
+    )
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -107,18 +120,24 @@ class Person(models.Model):
 class AuditEvent(models.Model):
     """Append-only: who did what to which record, before and after, and why."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=100)
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    reason = models.TextField(blank=True, default="")
+    action = models.CharField(_("action"), max_length=100)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
 
@@ -135,12 +154,19 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("login"),
     )
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     @staticmethod
     def hash(key: str) -> str:
@@ -150,9 +176,13 @@ class ApiToken(models.Model):
 class LoginFailure(models.Model):
     """A failed login, kept for throttling (core.services.login_attempt_check)."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    address = models.CharField(_("address"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
 
 
 class Job(models.Model):
@@ -165,22 +195,30 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=50)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    kind = models.CharField(_("kind"), max_length=50)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    done = models.BigIntegerField(default=0)
-    total = models.BigIntegerField(null=True, blank=True)
-    message = models.TextField(blank=True, default="")
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    done = models.BigIntegerField(_("done"), default=0)
+    total = models.BigIntegerField(_("total"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True, default="")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
 
     @property
@@ -197,10 +235,14 @@ class Job(models.Model):
 class NumberSeries(models.Model):
     """A document-number counter (accounts, invoices ...), taken with select_for_update."""
 
-    name = models.CharField(max_length=50, unique=True)
-    prefix = models.CharField(max_length=20, blank=True, default="")
-    width = models.PositiveSmallIntegerField(default=7)
-    next_value = models.BigIntegerField(default=1)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=20, blank=True, default="")
+    width = models.PositiveSmallIntegerField(_("width"), default=7)
+    next_value = models.BigIntegerField(_("next value"), default=1)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
 
     def __str__(self) -> str:
         return self.name
@@ -219,32 +261,42 @@ class ImportBatch(models.Model):
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=30)
-    preset = models.CharField(max_length=30)
-    file_name = models.CharField(max_length=255)
-    stored_path = models.CharField(max_length=500, blank=True, default="")
-    sha256 = models.CharField(max_length=64, db_index=True)
-    size = models.BigIntegerField(default=0)
-    options = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
-    dry_run = models.BooleanField(default=True)
-    rows = models.BigIntegerField(default=0)
-    created = models.BigIntegerField(default=0)
-    updated = models.BigIntegerField(default=0)
-    unchanged = models.BigIntegerField(default=0)
-    rejected = models.BigIntegerField(default=0)
-    skipped = models.BigIntegerField(default=0)
-    message = models.TextField(blank=True, default="")
-    result = models.JSONField(default=dict, blank=True)
-    errors_path = models.CharField(max_length=500, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    kind = models.CharField(_("kind"), max_length=30)
+    preset = models.CharField(_("preset"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(_("stored file path"), max_length=500, blank=True, default="")
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.BigIntegerField(_("size"), default=0)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    rows = models.BigIntegerField(_("rows"), default=0)
+    created = models.BigIntegerField(_("created"), default=0)
+    updated = models.BigIntegerField(_("updated"), default=0)
+    unchanged = models.BigIntegerField(_("unchanged"), default=0)
+    rejected = models.BigIntegerField(_("rejected"), default=0)
+    skipped = models.BigIntegerField(_("skipped"), default=0)
+    message = models.TextField(_("message"), blank=True, default="")
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors_path = models.CharField(_("error report path"), max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("job")
+    )
 
     class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
