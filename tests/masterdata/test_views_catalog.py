@@ -86,3 +86,26 @@ def test_manager_org_tree_is_their_subtree(login, company):
 
 def test_partner_cannot_open_the_org_tree(login, company):
     assert login("partner").get("/org/").status_code == 404
+
+
+def test_the_price_in_force_today_is_marked_current(login, company, catalog):
+    product, book, _ = catalog
+    today = dt.date.today()
+    PriceBookEntry.objects.create(
+        price_book=book,
+        product=product,
+        unit_price=Decimal("1500.00"),
+        valid_from=today + dt.timedelta(days=30),
+    )
+    PriceBookEntry.objects.create(
+        price_book=book,
+        product=product,
+        unit_price=Decimal("1200.00"),
+        valid_from=dt.date(2025, 1, 1),
+    )
+    rows = login("coordinator").get(f"/accounts/price-books/{book.pk}/").context["prices"]
+    assert [(str(e.unit_price), e.is_current) for e in rows] == [
+        ("1500.0000", False),
+        ("1280.0000", True),
+        ("1200.0000", False),
+    ]

@@ -81,7 +81,10 @@ def product_list(request):
 @login_required
 def product_detail(request, product_id: int):
     product = get_object_or_404(selectors.product_list(user=request.user), pk=product_id)
-    prices = selectors.product_prices(user=request.user, product=product)
+    prices = _mark_current(
+        list(selectors.product_prices(user=request.user, product=product)[:500]),
+        key=lambda e: e.price_book_id,
+    )
     show_costs = scope_for(request.user).is_internal
     return render(
         request,
@@ -110,8 +113,25 @@ def price_book_detail(request, price_book_id: int):
     except NotFound:
         raise Http404 from None
     prices = selectors.price_book_prices(user=request.user, price_book=book)
+    rows = _mark_current(list(prices[:2000]), key=lambda e: e.product_id)
     return render(
         request,
         "masterdata/price_book_detail.html",
-        {"book": book, "prices": prices[:2000], "truncated": prices[2000:2001].exists()},
+        {"book": book, "prices": rows, "truncated": prices[2000:2001].exists()},
     )
+
+
+def _mark_current(entries, key):
+    """Flag the price in force today: per key, the newest entry that is not in the future
+    (entries come newest first within each key)."""
+    import datetime as dt
+
+    today = dt.date.today()
+    seen = set()
+    for e in entries:
+        e.is_current = False
+        k = key(e)
+        if k not in seen and e.valid_from <= today:
+            e.is_current = True
+            seen.add(k)
+    return entries
