@@ -124,6 +124,8 @@ class Account(models.Model):
             models.Index(fields=["territory", "name_search", "id"], name="account_territory_name"),
             models.Index(fields=["type", "status"], name="account_type_status"),
             models.Index(Upper("tax_id"), name="account_tax_id_upper"),
+            # home-page queues: accounts awaiting activation / on hold, newest first
+            models.Index(fields=["status", "-created_at"], name="account_status_created"),
         ]
 
     def __str__(self) -> str:

@@ -67,7 +67,7 @@ def accounts_requested(user) -> WorkQueue | None:
     return _queue(
         "accounts_requested",
         _("Accounts awaiting activation"),
-        qs.order_by("-created_at", "-id"),
+        qs.order_by("-created_at"),
         _list_url(status=Account.Status.REQUESTED),
         _(
             "Requests to open customer accounts appear here for you to check and activate. "
@@ -94,7 +94,7 @@ def accounts_on_hold(user) -> WorkQueue | None:
     return _queue(
         "accounts_on_hold",
         _("Accounts on hold"),
-        qs.order_by("-updated_at", "-id"),
+        qs.order_by("-created_at"),
         _list_url(status=Account.Status.ON_HOLD),
         empty,
     )
