@@ -79,3 +79,12 @@ def test_later_records_are_announced_as_a_quiet_note(login, company):
 
 def test_account_outside_scope_is_404_on_the_360_page(login, company):
     assert login("rep").get(f"/accounts/{company.acct_rep2.pk}/").status_code == 404
+
+
+def test_chinese_contact_names_read_family_name_first(login, company):
+    from salesops.masterdata.models import Contact
+
+    Contact.objects.create(account=company.acct_rep1, first_name="淑珍", last_name="高")
+    body = login("coordinator").get(f"/accounts/{company.acct_rep1.pk}/").content.decode()
+    assert "高淑珍" in body
+    assert "Liu Yang" in body  # Latin names keep first-name-first

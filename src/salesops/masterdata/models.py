@@ -143,6 +143,10 @@ def account_name_search_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name or "").casefold()[:255]
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
 class Contact(models.Model):
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("account")
@@ -176,7 +180,10 @@ class Contact(models.Model):
         ordering = ["last_name", "first_name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if _is_cjk(first) or _is_cjk(last):
+            return f"{last}{first}" or self.email  # Chinese order: family name first, no space
+        return f"{first} {last}".strip() or self.email
 
 
 class ProductFamily(models.Model):
