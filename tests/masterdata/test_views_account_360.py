@@ -88,3 +88,10 @@ def test_chinese_contact_names_read_family_name_first(login, company):
     body = login("coordinator").get(f"/accounts/{company.acct_rep1.pk}/").content.decode()
     assert "高淑珍" in body
     assert "Liu Yang" in body  # Latin names keep first-name-first
+
+
+def test_amounts_are_grouped_by_thousands_in_chinese_too(login, company):
+    client = login("coordinator")
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = client.get(f"/accounts/{company.acct_rep1.pk}/").content.decode()
+    assert "100,000.00 CNY" in body

@@ -153,6 +153,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Number formats per language (zh_Hans: amounts grouped by thousands, 10,000,000.00).
+FORMAT_MODULE_PATH = ["salesops.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
