@@ -114,3 +114,8 @@ def test_a_long_queue_without_a_list_page_says_how_much_is_shown(login, company)
         A.objects.create(number=f"A90000{i}", name=f"Extra {i}", owner=company.rep1)
     body = login("rep").get("/").content.decode()
     assert "Showing the first 5 of 8." in body
+
+
+def test_home_greets_people_by_their_name(login, company):
+    assert "Good day, Li Wei" in login("rep").get("/").content.decode()
+    assert "Good day, partner" in login("partner").get("/").content.decode()
