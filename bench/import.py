@@ -243,7 +243,7 @@ def main() -> None:
             "Salesforce-shaped account CSV (UTF-8 with BOM, CRLF, 15 columns: 18-char Ids, "
             "names, types, phones, addresses, country names, amounts), generated with seed 42. "
             "Framework: `import_run(kind='accounts', preset='salesforce', commit=True)` - two "
-            "streaming passes, every cell validated, one transaction, bulk_create in batches "
+            "streaming passes, every cell validated, one transaction, executemany in batches "
             "of 2,000, each run in a fresh subprocess and a fresh database; peak memory is the "
             "subprocess's ru_maxrss (includes Django, ~80 MB). Naive baseline: "
             "`pandas.read_csv` then one `Account(...).save()` per row, on a sample, "
