@@ -55,3 +55,13 @@ def test_logout_returns_to_the_login_page_and_closes_the_session(page, live_app)
     page.wait_for_url(f"{live_app.url}/login/")
     page.goto(f"{live_app.url}/accounts/")
     assert "/login/" in page.url
+
+
+def test_partner_home_is_a_card_with_their_account_and_contacts(page, live_app):
+    c = live_app.company
+    ui_login(page, live_app.url, "partner")
+    card = page.locator("#queue-partner_account")
+    expect(card).to_contain_text(c.partner1.name)
+    expect(card).to_contain_text("Zhou Min")
+    expect(page.locator("main")).not_to_contain_text(c.partner2.name)
+    expect(page.locator("nav.mainnav")).not_to_contain_text("Organisation")
