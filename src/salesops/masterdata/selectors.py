@@ -16,11 +16,15 @@ def account_scope_q(scope: Scope) -> Q:
     if scope.kind == "all":
         return Q()
     if scope.kind == "subtree":
-        # Resolve the subtree to ids first (two small indexed queries): `territory_id IN (..)
-        # OR owner_id IN (..)` uses the account indexes, where joining org units by path
-        # prefix scans every account (seconds at 1,000,000).
-        territory_ids, person_ids = subtree_ids(scope.org_path)
-        return Q(territory_id__in=territory_ids) | Q(owner_id__in=person_ids)
+        # `territory_id IN (subtree's units) OR owner_id IN (subtree's people)`: the small
+        # subqueries run once and the account indexes do the rest, where joining org units by
+        # path prefix per account scans every account (seconds at 1,000,000). Lists go
+        # through account_page, which merges per-unit index scans instead.
+        from salesops.core.models import OrgUnit, Person
+
+        units = OrgUnit.objects.filter(path__startswith=scope.org_path).values("pk")
+        people = Person.objects.filter(org_unit__path__startswith=scope.org_path).values("pk")
+        return Q(territory_id__in=units) | Q(owner_id__in=people)
     if scope.kind == "own":
         return Q(owner_id=scope.person_id)
     if scope.kind == "account":
