@@ -204,7 +204,9 @@ class AccountTarget(Target):
         return str(value).strip()
 
     def values_for_model(self, row: Row, ctx: ImportContext) -> dict:
-        v = {k: val for k, val in row.values.items() if k not in self.not_model}
+        v = row.values.copy()
+        for k in self.not_model:
+            v.pop(k, None)
         if row.values.get("name2"):
             v["name"] = f"{v['name']} {row.values['name2']}".strip()[:255]
         if "name" in v:
@@ -233,7 +235,8 @@ class AccountTarget(Target):
         source = f"import:{ctx.preset.name}"
         for v in rows:
             v["source"] = source
-            v.setdefault("name_search", account_name_search_key(v.get("name", "")))
+            if "name_search" not in v:
+                v["name_search"] = account_name_search_key(v.get("name", ""))
         rows_insert(Account, rows, now=ctx.now)
 
     @staticmethod

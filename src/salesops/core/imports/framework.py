@@ -24,6 +24,12 @@ from .parsers import ParseError, Parser
 from .readers import FileError, Source, header_read, rows_open
 
 BATCH_SIZE = 2000
+# Bulk mode: a commit of at least this many rows that is also larger than the target table
+# drops the table's non-unique indexes inside the import's transaction and rebuilds them
+# before it commits (a sorted build is far cheaper than a million index inserts). Unique
+# indexes (external keys, numbers) always stay. See docs/imports.md.
+BULK_INDEX_MIN_ROWS = 50_000
+COPY_ON_POSTGRES = True  # new rows go in by COPY on PostgreSQL (tests compare both paths)
 ERROR_KEEP = 200  # errors kept in memory for the preview; the xlsx report gets them all
 SAMPLE_CHANGES = 20
 
@@ -140,6 +146,9 @@ class Target:
     def existing(self, db_field: str, keys: list, fields: list[str], ctx: ImportContext) -> dict:
         """key -> [{"pk": .., field: stored value ..}] for the records already there."""
         found: dict = {}
+        keys = keys_present(self.model, db_field, keys)
+        if not keys:
+            return found  # a fresh load: no ORM query (its per-key preparation is costly)
         cols = ["pk", *fields] if db_field in fields else ["pk", db_field, *fields]
         for rec in self.model.objects.filter(**{f"{db_field}__in": keys}).values(*cols):
             found.setdefault(rec[db_field], []).append(rec)
@@ -282,10 +291,116 @@ def rows_insert(model, rows: list[dict], *, now=None) -> None:
         ", ".join(["%s"] * len(cols)),
     )
     pick = operator.itemgetter(*names)
-    params = [pick({**defaults, **r, **auto}) for r in rows]
+    base = {**defaults}
+    params = []
+    for r in rows:
+        d = base.copy()
+        d.update(r)
+        d.update(auto)
+        params.append(pick(d))
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and COPY_ON_POSTGRES:
+            # COPY is PostgreSQL's bulk path: one statement streams every row, in the same
+            # transaction as the rest of the import (a rollback undoes it like an INSERT).
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                connection.ops.quote_name(model._meta.db_table), ", ".join(cols)
+            )
+            with cur.cursor.copy(copy_sql) as copy:
+                for t in params:
+                    copy.write_row(t)
+            return
         for i in range(0, len(params), BATCH_SIZE):
             cur.executemany(sql, params[i : i + BATCH_SIZE])
+
+
+def keys_present(model, db_field: str, keys: list) -> list:
+    """`keys` when any of them is already stored in `db_field`, else []: one cheap raw query
+    per chunk, so a fresh load skips the ORM lookup (its per-key preparation is costly)."""
+    from django.db import connection
+
+    keys = [k for k in keys if k is not None]
+    if not keys:
+        return []
+    f = model._meta.get_field(db_field)
+    col = connection.ops.quote_name(f.column)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:
+        for i in range(0, len(keys), 900):  # below SQLite's 999 parameters of old builds
+            chunk = keys[i : i + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(
+                f"SELECT 1 FROM {table} WHERE {col} IN ({marks}) LIMIT 1",  # noqa: S608
+                [f.get_db_prep_value(k, connection) for k in chunk],
+            )
+            if cur.fetchone():
+                return keys  # some exist: the ORM query finds which, as before
+    return []
+
+
+def indexes_secondary(model) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the non-unique indexes of `model`'s table. Unique indexes,
+    primary keys and indexes behind constraints are never listed."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%%'",
+                [table],
+            )
+        elif connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [connection.ops.quote_name(table)],
+            )
+        else:
+            return []
+        return [(name, sql) for name, sql in cur.fetchall()]
+
+
+def indexes_drop(model) -> list[tuple[str, str]]:
+    """Drop the non-unique indexes of `model`'s table (call inside a transaction: both SQLite
+    and PostgreSQL roll DDL back with it) and return what `indexes_create` needs."""
+    from django.db import connection
+
+    found = indexes_secondary(model)
+    with connection.cursor() as cur:
+        for name, _sql in found:
+            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return found
+
+
+def indexes_create(found: list[tuple[str, str]]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if found and connection.vendor == "postgresql":
+            # PostgreSQL will not build an index over rows with pending (deferred) foreign
+            # key checks: run those checks now - the same ones COMMIT would run.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _name, sql in found:
+            cur.execute(sql.replace("%", "%%"))
+        if found and connection.vendor == "postgresql":
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _bulk_mode(model, rows: int) -> bool:
+    """Large loads into a smaller table rebuild the secondary indexes once at the end."""
+    from django.db import connection
+
+    if model is None or rows < BULK_INDEX_MIN_ROWS:
+        return False
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return False
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted identifier
+        return cur.fetchone()[0] < rows
 
 
 def errors_xlsx_write(errors: Iterable[RowError], path: Path) -> Path:
@@ -668,11 +783,15 @@ def import_run(
     try:
         if commit:
             with transaction.atomic():
+                dropped = indexes_drop(target.model) if _bulk_mode(target.model, total) else []
                 run_pass2()
                 if result.rejected and not skip_invalid:
                     raise _Rollback
                 report(total, _("linking records"), force=True)
                 target.finish(ctx)
+                if dropped:
+                    report(total, _("rebuilding indexes"), force=True)
+                    indexes_create(dropped)
                 if batch is not None:
                     _batch_counts(batch, result, ImportBatch.Status.COMMITTED)
                 audit_record(

@@ -28,7 +28,7 @@ Parser = Callable[[object], object]
 
 def text(max_length: int = 255) -> Parser:
     def parse(value):
-        s = str(value).strip()
+        s = value.strip() if value.__class__ is str else str(value).strip()
         if len(s) > max_length:
             raise ParseError(
                 _("too long (%(n)s characters)") % {"n": len(s)},
@@ -63,12 +63,18 @@ def integer(min_value: int | None = 0, max_value: int | None = 2_147_483_647) ->
 _DEC = re.compile(r"^\(?[+-]?[\d.,\s'\u00a0]*\d[\d.,\s'\u00a0]*\)?$|^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 
 
+_PLAIN_DEC = re.compile(r"-?\d{1,30}(\.\d{1,30})?\Z")
+
+
 def decimal(max_digits: int = 20, decimal_places: int = 4) -> Parser:
     """Strict amounts: '1,234.50', '1 234,50', '(12.00)'; no letters, no currency signs."""
+    quantum = Decimal(1).scaleb(-decimal_places)
 
     def parse(value):
         if isinstance(value, Decimal):
             d = value
+        elif value.__class__ is str and _PLAIN_DEC.match(value):
+            d = Decimal(value)  # the common case, '1234.50': no separators to interpret
         else:
             s = str(value).strip()
             if not _DEC.match(s):
@@ -79,12 +85,11 @@ def decimal(max_digits: int = 20, decimal_places: int = 4) -> Parser:
                 raise ParseError(_("not a number"), _("a number such as 1234.50")) from None
         if not d.is_finite():
             raise ParseError(_("not a number"), _("a number such as 1234.50"))
-        d = (
-            d.quantize(Decimal(1).scaleb(-decimal_places))
-            if d.as_tuple().exponent < -decimal_places
-            else d
-        )
-        digits = len(d.as_tuple().digits) - max(0, -d.as_tuple().exponent)
+        t = d.as_tuple()
+        if t.exponent < -decimal_places:
+            d = d.quantize(quantum)
+            t = d.as_tuple()
+        digits = len(t.digits) - max(0, -t.exponent)
         if digits > max_digits - decimal_places:
             raise ParseError(
                 _("too large"),
@@ -208,14 +213,20 @@ def country() -> Parser:
     return parse
 
 
+@lru_cache(maxsize=1024)
+def _currency_code(value: str) -> str | None:
+    try:
+        return currency_check(value)
+    except UnknownCurrency:
+        return None
+
+
 def currency() -> Parser:
     def parse(value):
-        try:
-            return currency_check(str(value))
-        except UnknownCurrency:
-            raise ParseError(
-                _("unknown currency"), _("an ISO 4217 code such as CNY, USD, EUR")
-            ) from None
+        code = _currency_code(str(value))
+        if code is None:
+            raise ParseError(_("unknown currency"), _("an ISO 4217 code such as CNY, USD, EUR"))
+        return code
 
     return parse
 
@@ -242,6 +253,12 @@ _SF_UPPER = str.maketrans(
 _SF_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 
 
+@lru_cache(maxsize=65536)
+def _sf_chunk(chunk: str) -> str:
+    """The check character of one 5-character chunk: bit i set when character i is upper."""
+    return _SF_ALPHABET[int(chunk.translate(_SF_UPPER)[::-1], 2)]
+
+
 def salesforce_id18(value: str) -> str:
     """Normalise a 15-char case-sensitive Salesforce Id to the 18-char case-safe form.
 
@@ -255,12 +272,7 @@ def salesforce_id18(value: str) -> str:
             _("not a Salesforce Id"), _("15 or 18 letters and digits, e.g. 001D000000IqhSL")
         )
     base = s[:15]
-    mask = base.translate(_SF_UPPER)[::-1]  # '1' where upper case, reversed: bit 0 last
-    suffix = (
-        _SF_ALPHABET[int(mask[10:15], 2)]
-        + _SF_ALPHABET[int(mask[5:10], 2)]
-        + _SF_ALPHABET[int(mask[0:5], 2)]
-    )
+    suffix = _sf_chunk(base[0:5]) + _sf_chunk(base[5:10]) + _sf_chunk(base[10:15])
     if len(s) == 18 and s[15:].upper() != suffix:
         raise ParseError(
             _("Salesforce Id checksum does not match"),
@@ -270,7 +282,7 @@ def salesforce_id18(value: str) -> str:
 
 
 def salesforce_id() -> Parser:
-    return lambda value: salesforce_id18(str(value))
+    return lambda value: salesforce_id18(value if value.__class__ is str else str(value))
 
 
 def sap_number() -> Parser:
