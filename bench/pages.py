@@ -246,7 +246,7 @@ def child(args) -> dict:
 
 
 # --------------------------------------------------------------------------- parent: orchestrate
-def _run_child(db: str, size: str, reps: int) -> dict | None:
+def _run_child(db: str, size: str, reps: int, reuse: bool = False) -> dict | None:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="salesops.config.settings", DEBUG="0")
     env.pop("DATABASE_URL", None)
     if db == "sqlite":
@@ -258,8 +258,12 @@ def _run_child(db: str, size: str, reps: int) -> dict | None:
             import psycopg
 
             with psycopg.connect(PG_URL.format(name="postgres"), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
+                exists = conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+                ).fetchone()
+                if not (reuse and exists):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                    conn.execute(f'CREATE DATABASE "{name}"')
         except Exception as exc:
             print(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc}); skipped", file=sys.stderr)
             return None
@@ -375,7 +379,7 @@ def _replace_section(text: str, heading: str, body: str) -> str:
     if start < 0:
         return text.rstrip("\n") + "\n\n" + body
     end = text.find("\n## ", start + len(heading))
-    return text[:start] + body + (text[end + 1 :] if end >= 0 else "")
+    return text[:start] + body + ("\n" + text[end + 1 :] if end >= 0 else "")
 
 
 def main() -> None:
@@ -386,6 +390,9 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,postgres", help="comma list: sqlite, postgres")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
+    ap.add_argument(
+        "--reuse-postgres", action="store_true", help="keep the last PostgreSQL demo database"
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -393,7 +400,9 @@ def main() -> None:
         print(json.dumps(child(args)))
         return
     results = [
-        r for db in args.db.split(",") if (r := _run_child(db.strip(), args.size, args.reps))
+        r
+        for db in args.db.split(",")
+        if (r := _run_child(db.strip(), args.size, args.reps, args.reuse_postgres))
     ]
     if results and not args.no_write:
         write_results(_last_results(args.size, results), args.reps)
