@@ -89,3 +89,17 @@ def test_manager_search_does_not_reach_outside_the_subtree(company):
         user=manager, filters=AccountFilters(q=company.outside.number), limit=50
     )
     assert rows == []
+
+
+def test_name_search_finds_names_with_stray_white_space(company):
+    """CRM exports carry leading, trailing and doubled spaces; the search key folds them."""
+    from salesops.masterdata.models import Account
+    from salesops.masterdata.selectors import AccountFilters, account_list
+
+    Account.objects.create(
+        number="A0000900", name=" 创汇科技  有限公司 ", territory=company.t1, owner=company.rep1
+    )
+    coordinator = company.users["coordinator"]
+    for query in ("创汇", " 创汇科技 有限", "创汇科技  有限公司"):
+        found = account_list(user=coordinator, filters=AccountFilters(q=query))
+        assert [a.number for a in found] == ["A0000900"], query

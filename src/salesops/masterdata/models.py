@@ -137,10 +137,11 @@ class Account(models.Model):
 
 
 def account_name_search_key(name: str) -> str:
-    """Case- and width-folded name, so a prefix search is one index range scan."""
+    """Case- and width-folded name with white space collapsed, so a prefix search is one index
+    range scan and a stray leading space (common in CRM exports) does not hide a record."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", name or "").casefold()[:255]
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())[:255]
 
 
 def _is_cjk(text: str) -> bool:
