@@ -104,6 +104,21 @@ def _snap(obj) -> dict:
     return {k: v for k, v in audit_snapshot(obj).items() if k not in skip}
 
 
+def _update_audited(obj, values: dict, *, action: str, by: User | None, reason: str = ""):
+    """Lock the row, apply already-validated values, save and record before -> after: the one
+    way an existing master-data record is changed."""
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        before = _snap(obj)
+        for field, value in values.items():
+            setattr(obj, field, value)
+        obj.save()
+        audit_record(
+            actor=by, action=action, obj=obj, before=before, after=_snap(obj), reason=reason
+        )
+    return obj
+
+
 def _may(by, roles) -> None:
     if by is None:  # the system: the operator's command line, imports
         return
@@ -265,22 +280,7 @@ def account_update(*, account: Account, by: User | None, reason: str = "", **val
     """Change account fields; the audit event keeps only the fields that changed."""
     _may(by, MASTER_DATA_WRITERS)
     clean = _clean_account_values(values, account=account)
-    with transaction.atomic():
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        before = _snap(account)
-        for field, value in clean.items():
-            setattr(account, field, value)
-        account.save()
-        after = _snap(account)
-        audit_record(
-            actor=by,
-            action="account.update",
-            obj=account,
-            before=before,
-            after=after,
-            reason=reason,
-        )
-    return account
+    return _update_audited(account, clean, action="account.update", by=by, reason=reason)
 
 
 def _account_transition(
@@ -416,20 +416,7 @@ def contact_create(*, account: Account, by: User | None, **values) -> Contact:
 def contact_update(*, contact: Contact, by: User | None, **values) -> Contact:
     _may_write_contacts(by, contact.account)
     clean = _clean_contact_values(values, contact=contact)
-    with transaction.atomic():
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        before = _snap(contact)
-        for field, value in clean.items():
-            setattr(contact, field, value)
-        contact.save()
-        audit_record(
-            actor=by,
-            action="contact.update",
-            obj=contact,
-            before=before,
-            after=_snap(contact),
-        )
-    return contact
+    return _update_audited(contact, clean, action="contact.update", by=by)
 
 
 def portal_login_grant(*, contact: Contact, user: User, by: User | None) -> Contact:
@@ -514,20 +501,7 @@ def product_update(*, product: Product, by: User | None, **values) -> Product:
             _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(unknown)},
             detail={"fields": unknown},
         )
-    with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product.pk)
-        before = audit_snapshot(product)
-        for field, value in values.items():
-            setattr(product, field, value)
-        product.save()
-        audit_record(
-            actor=by,
-            action="product.update",
-            obj=product,
-            before=before,
-            after=audit_snapshot(product),
-        )
-    return product
+    return _update_audited(product, values, action="product.update", by=by)
 
 
 def price_book_create(
