@@ -97,6 +97,8 @@ def test_killed_import_job_leaves_no_half_import_and_can_be_rerun(workdir):
     data = tmp_path / "data"
     env = _env(data)
     _salesops(env, "migrate", "-v0")
+    indexes = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'masterdata_account' ORDER BY 1"
+    indexes_before = _db(data, indexes)
     path = tmp_path / "Account.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -124,6 +126,8 @@ def test_killed_import_job_leaves_no_half_import_and_can_be_rerun(workdir):
     assert _db(data, "SELECT count(*) FROM masterdata_account") == [(0,)]
     assert _db(data, "SELECT count(*) FROM core_auditevent WHERE action='import.commit'") == [(0,)]
     assert _db(data, "SELECT status FROM core_importbatch") == [("running",)]
+    # a load this size runs in bulk mode (indexes dropped inside the transaction): all back
+    assert _db(data, indexes) == indexes_before
 
     _shell(
         env,
