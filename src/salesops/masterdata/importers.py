@@ -91,9 +91,9 @@ class AccountTarget(Target):
             Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
             Field("sap_number", P.sap_number(), "SAP customer number", text=False),
             Field("hubspot_id", P.text(30), "HubSpot record id", text=False),
-            _ref("parent", "parent account key"),
-            _ref("owner", "owner (person external id)"),
-            _ref("territory", "territory (org unit code)"),
+            _ref("parent", gettext_lazy("parent account key")),
+            _ref("owner", gettext_lazy("owner (person external id)")),
+            _ref("territory", gettext_lazy("territory (org unit code)")),
             Field("currency", P.currency(), "currency"),
             Field("credit_limit", P.decimal(20, 4), "credit limit", text=False),
             Field("tax_id", P.text(40), "tax id"),
@@ -113,11 +113,12 @@ class AccountTarget(Target):
             Field("shipping_postcode", P.text(20)),
             Field("shipping_region", P.text(100)),
             Field("shipping_country", P.country(), "shipping country"),
-            Field("deleted", P.boolean(), "deleted", text=False),
-            Field("name2", P.text(255), "name 2"),
+            Field("deleted", P.boolean(), gettext_lazy("deleted in the source"), text=False),
+            Field("name2", P.text(255), gettext_lazy("name 2")),
         )
     }
     not_model = ("parent", "deleted", "name2")
+    hidden = ("name_search",)
 
     def key_lookup(self, key_field):
         if key_field == "name":
@@ -510,12 +511,12 @@ class ContactTarget(Target):
             Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
             Field("hubspot_id", P.text(30), "HubSpot record id", text=False),
             Field("email", P.text(254), "e-mail"),
-            Field("account", P.text(64), "account key", required=True),
+            Field("account", P.text(64), gettext_lazy("account key"), required=True),
             Field("first_name", P.text(100)),
             Field("last_name", P.text(100)),
             Field("title", P.text(100)),
             Field("phone", P.text(40)),
-            Field("deleted", P.boolean(), "deleted", text=False),
+            Field("deleted", P.boolean(), gettext_lazy("deleted in the source"), text=False),
         )
     }
     account_key = {"salesforce": "salesforce_id", "hubspot": "hubspot_id", "generic": "number"}
@@ -644,12 +645,12 @@ class ProductTarget(Target):
         for f in (
             Field("sku", P.text(50), "SKU", required=True),
             Field("name", P.text(255), "name", required=True),
-            Field("family", P.text(200), "family code or name"),
+            Field("family", P.text(200), gettext_lazy("family code or name")),
             Field("unit", P.text(20)),
             Field("active", P.boolean(), "active", text=False),
             Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
             Field("description", P.text(10000)),
-            Field("deleted", P.boolean(), "deleted", text=False),
+            Field("deleted", P.boolean(), gettext_lazy("deleted in the source"), text=False),
         )
     }
 
@@ -751,11 +752,11 @@ class PersonTarget(Target):
         for f in (
             Field("external_id", P.text(64), "external id", required=True),
             Field("name", P.text(200), "name"),
-            Field("first_name", P.text(100)),
-            Field("last_name", P.text(100)),
+            Field("first_name", P.text(100), gettext_lazy("first name")),
+            Field("last_name", P.text(100), gettext_lazy("last name")),
             Field("email", P.text(254), "e-mail"),
             Field("kind", P.choice(PERSON_KINDS), "kind"),
-            Field("org_unit", P.text(50), "org unit code"),
+            Field("org_unit", P.text(50), gettext_lazy("org unit code")),
             Field("active", P.boolean(), "active", text=False),
         )
     }

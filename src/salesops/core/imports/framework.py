@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,6 +133,20 @@ class Target:
     label = ""
     model: Any = None
     fields: dict[str, Field] = {}
+    hidden: tuple[str, ...] = ()  # derived columns (search keys) never shown to people
+
+    def field_label(self, name: str) -> str:
+        """What people call a field: the model's translated verbose name for a plain column,
+        the preset's own label for references and file-only fields (it says what to put in)."""
+        field = self.fields.get(name)
+        if self.model is not None:
+            try:
+                model_field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                model_field = None
+            if model_field is not None and not model_field.is_relation:
+                return str(model_field.verbose_name)
+        return str(field.label) if field is not None and field.label else name.replace("_", " ")
 
     def key_lookup(self, key_field: str) -> tuple[str, Callable[[Any], Any]]:
         """(model field to look the key up in, normaliser applied to the parsed key)."""
@@ -673,7 +688,7 @@ def import_run(
             parsers[f],
             target.fields[f].required or f == p.key,
             "" if target.fields[f].text else None,
-            target.fields[f].label or f,
+            target.field_label(f),
         )
         for f, i in by_field.items()
     ]
@@ -868,7 +883,7 @@ def _sample(result: ImportResult, row: Row, action: str, changed: dict, target: 
             "changes": {
                 f: [target.show(a), target.show(b)]
                 for f, (a, b) in changed.items()
-                if b not in (None, "") or a not in (None, "")
+                if (b not in (None, "") or a not in (None, "")) and f not in target.hidden
             },
         }
     )

@@ -119,7 +119,9 @@ def mapping(request, batch_id: int):
         n = header_norm(h)
         chosen = current.get(h, cols.get(n, ""))
         rows.append({"header": h, "field": chosen})
-    fields = sorted(target.fields.items())
+    fields = sorted(
+        ((name, target.field_label(name)) for name in target.fields), key=lambda f: f[1].casefold()
+    )
     if request.method == "POST":
         new_map = {}
         for i, h in enumerate(header):
