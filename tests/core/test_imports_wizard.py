@@ -99,3 +99,18 @@ def test_template_downloads(company, login):
     assert resp.status_code == 200 and b"account_number" in resp.content
     resp = client.get(reverse("imports:template", args=["accounts", "xlsx"]))
     assert resp.content[:2] == b"PK"
+
+
+def test_wizard_names_fields_as_people_know_them_not_as_stored(company, login):
+    """The mapping and the change sample say "billing city" (or 开票城市), never the column
+    name billing_city, and never show the internal search key."""
+    client = login("coordinator")
+    _upload(client)
+    batch = ImportBatch.objects.get()
+    mapping_page = client.get(reverse("imports:mapping", args=[batch.pk])).content.decode()
+    assert ">billing city</option>" in mapping_page and ">billing_city<" not in mapping_page
+    mapping = {f"col_{i}": f for i, f in enumerate(["salesforce_id", "name", "billing_city", ""])}
+    preview = client.get(client.post(reverse("imports:mapping", args=[batch.pk]), mapping).url)
+    text = preview.content.decode()
+    assert "billing city: " in text
+    assert "billing_city" not in text and "name_search" not in text

@@ -163,7 +163,13 @@ def preview(request, batch_id: int):
     batch = _batch(request, batch_id)
     if batch.status not in (ImportBatch.Status.PREVIEWED,):
         return redirect("imports:report", batch_id=batch.pk)
-    return render(request, "imports/preview.html", {"batch": batch, "r": batch.result})
+    target = registry.target(batch.kind)
+    result = dict(batch.result or {})
+    result["changes"] = [
+        {**c, "changes": {target.field_label(f): ab for f, ab in c.get("changes", {}).items()}}
+        for c in result.get("changes", [])
+    ]
+    return render(request, "imports/preview.html", {"batch": batch, "r": result})
 
 
 @importer_required
