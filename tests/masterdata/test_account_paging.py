@@ -103,3 +103,19 @@ def test_name_search_finds_names_with_stray_white_space(company):
     for query in ("创汇", " 创汇科技 有限", "创汇科技  有限公司"):
         found = account_list(user=coordinator, filters=AccountFilters(q=query))
         assert [a.number for a in found] == ["A0000900"], query
+
+
+@pytest.mark.django_db
+def test_name_search_orders_by_code_point_on_every_database():
+    """The prefix range is only right under code-point order; PostgreSQL databases created
+    with a language collation would break it, so the column carries COLLATE "C" there."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text by code point (BINARY) already")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'masterdata_account' AND column_name = 'name_search'"
+        )
+        assert cur.fetchone()[0] == "C"
