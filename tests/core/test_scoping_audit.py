@@ -117,3 +117,12 @@ def test_audit_record_says_who_what_which_record_before_after_and_why(company):
     assert (event.before, event.after) == ({"name": "Before Name"}, {"name": "After Name"})
     assert event.reason == "typo in the name"
     assert event.at is not None
+
+
+def test_rep_sees_only_their_own_unit_in_the_org_tree_with_its_full_head_count(company):
+    from salesops.core.models import Person
+    from salesops.core.selectors import org_tree
+
+    Person.objects.create(name="Ma Li", kind="rep", org_unit=company.t1)
+    units = org_tree(user=company.users["rep"])  # rep1 and Ma Li work in t1
+    assert [(u.pk, u.headcount) for u in units] == [(company.t1.pk, 2)]

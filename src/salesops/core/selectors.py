@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from .errors import NotFound
 from .models import Job, OrgUnit, Person
@@ -36,32 +36,44 @@ def work_queues(*, user) -> list[WorkQueue]:
     return out
 
 
+def subtree_units(org_path: str) -> QuerySet[OrgUnit]:
+    """The org units under (and including) the unit with this materialised path."""
+    return OrgUnit.objects.filter(path__startswith=org_path)
+
+
+def subtree_people(org_path: str) -> QuerySet[Person]:
+    """The people placed in the subtree under `org_path`: a manager's team."""
+    return Person.objects.filter(org_unit__path__startswith=org_path)
+
+
 def org_tree(*, user) -> list[OrgUnit]:
     """Org units the user may see, in tree order, with head counts."""
     scope = scope_for(user)
-    units = OrgUnit.objects.annotate(headcount=Count("people", distinct=True)).order_by("path")
-    if scope.kind == "subtree":
-        units = units.filter(path__startswith=scope.org_path)
+    if scope.kind == "all":
+        units = OrgUnit.objects.all()
+    elif scope.kind == "subtree":
+        units = subtree_units(scope.org_path)
     elif scope.kind == "own":
-        person = Person.objects.select_related("org_unit").get(pk=scope.person_id)
-        units = units.filter(pk=person.org_unit_id)
-    elif scope.kind != "all":
+        own_unit = Person.objects.filter(pk=scope.person_id).values("org_unit_id")
+        units = OrgUnit.objects.filter(pk__in=own_unit)
+    else:
         return []
-    return list(units)
+    return list(units.annotate(headcount=Count("people", distinct=True)).order_by("path"))
 
 
-def people_list(*, user):
+def people_list(*, user) -> QuerySet[Person]:
     """People the user may see: all for staff roles, the subtree for a manager, oneself for a
     rep, nobody for a partner."""
     scope = scope_for(user)
-    people = Person.objects.select_related("org_unit").order_by("name", "id")
     if scope.kind == "all":
-        return people
-    if scope.kind == "subtree":
-        return people.filter(org_unit__path__startswith=scope.org_path)
-    if scope.kind == "own":
-        return people.filter(pk=scope.person_id)
-    return people.none()
+        people = Person.objects.all()
+    elif scope.kind == "subtree":
+        people = subtree_people(scope.org_path)
+    elif scope.kind == "own":
+        people = Person.objects.filter(pk=scope.person_id)
+    else:
+        people = Person.objects.none()
+    return people.select_related("org_unit").order_by("name", "id")
 
 
 def job_get(*, user, job_id: int) -> Job:

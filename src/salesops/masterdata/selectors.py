@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from salesops.core.errors import NotFound
+from salesops.core.models import OrgUnit, Person
 from salesops.core.scoping import Scope, scope_for
+from salesops.core.selectors import subtree_people, subtree_units
 
 from .models import Account, Contact, PriceBook, PriceBookEntry, Product, account_name_search_key
 
@@ -20,10 +22,8 @@ def account_scope_q(scope: Scope) -> Q:
         # subqueries run once and the account indexes do the rest, where joining org units by
         # path prefix per account scans every account (seconds at 1,000,000). Lists go
         # through account_page, which merges per-unit index scans instead.
-        from salesops.core.models import OrgUnit, Person
-
-        units = OrgUnit.objects.filter(path__startswith=scope.org_path).values("pk")
-        people = Person.objects.filter(org_unit__path__startswith=scope.org_path).values("pk")
+        units = subtree_units(scope.org_path).values("pk")
+        people = subtree_people(scope.org_path).values("pk")
         return Q(territory_id__in=units) | Q(owner_id__in=people)
     if scope.kind == "own":
         return Q(owner_id=scope.person_id)
@@ -73,10 +73,8 @@ def _account_filtered(qs: QuerySet[Account], f: AccountFilters) -> QuerySet[Acco
 
 
 def subtree_ids(org_path: str) -> tuple[list[int], list[int]]:
-    """The territories (org units) and people in the subtree under `org_path`."""
-    from salesops.core.models import OrgUnit, Person
-
-    units = list(OrgUnit.objects.filter(path__startswith=org_path).values_list("pk", flat=True))
+    """The territories (org units) and people in the subtree under `org_path`, as id lists."""
+    units = list(subtree_units(org_path).values_list("pk", flat=True))
     people = list(Person.objects.filter(org_unit_id__in=units).values_list("pk", flat=True))
     return units, people
 
@@ -174,17 +172,13 @@ def territory_choices(*, user) -> list[dict]:
     """Market units and territories for the list filter, limited to the user's part of the
     tree (a rep: their own unit's; a manager: their subtree; a partner: none), as plain
     {pk, name} rows: at 1,000,000 accounts the page's cost is mostly rendering."""
-    from salesops.core.models import OrgUnit
-
     scope = scope_for(user)
     if not scope.is_internal:
         return []
     units = OrgUnit.objects.filter(level__gte=3)
     if scope.kind == "subtree":
-        units = units.filter(path__startswith=scope.org_path)
+        units = units & subtree_units(scope.org_path)
     elif scope.kind == "own":
-        from salesops.core.models import Person
-
         person = Person.objects.filter(pk=scope.person_id).select_related("org_unit").first()
         if person is None:
             return []
