@@ -84,35 +84,35 @@ class AccountTarget(Target):
     fields = {
         f.name: f
         for f in (
-            Field("number", P.text(20), "account number"),
-            Field("name", P.text(255), "name", required=True),
-            Field("type", P.choice(ACCOUNT_TYPES), "type"),
-            Field("status", P.choice(ACCOUNT_STATUS), "status"),
-            Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
-            Field("sap_number", P.sap_number(), "SAP customer number", text=False),
-            Field("hubspot_id", P.text(30), "HubSpot record id", text=False),
+            Field("number", P.text(20)),
+            Field("name", P.text(255), required=True),
+            Field("type", P.choice(ACCOUNT_TYPES)),
+            Field("status", P.choice(ACCOUNT_STATUS)),
+            Field("salesforce_id", P.salesforce_id(), text=False),
+            Field("sap_number", P.sap_number(), text=False),
+            Field("hubspot_id", P.text(30), text=False),
             _ref("parent", gettext_lazy("parent account key")),
             _ref("owner", gettext_lazy("owner (person external id)")),
             _ref("territory", gettext_lazy("territory (org unit code)")),
-            Field("currency", P.currency(), "currency"),
-            Field("credit_limit", P.decimal(20, 4), "credit limit", text=False),
-            Field("tax_id", P.text(40), "tax id"),
-            Field("phone", P.text(40), "phone"),
-            Field("email", P.text(254), "e-mail"),
-            Field("website", P.text(255), "website"),
-            Field("industry", P.text(100), "industry"),
-            Field("annual_revenue", P.decimal(20, 4), "annual revenue", text=False),
-            Field("employees", P.integer(0), "employees", text=False),
+            Field("currency", P.currency()),
+            Field("credit_limit", P.decimal(20, 4), text=False),
+            Field("tax_id", P.text(40)),
+            Field("phone", P.text(40)),
+            Field("email", P.text(254)),
+            Field("website", P.text(255)),
+            Field("industry", P.text(100)),
+            Field("annual_revenue", P.decimal(20, 4), text=False),
+            Field("employees", P.integer(0), text=False),
             Field("billing_street", P.text(255)),
             Field("billing_city", P.text(100)),
             Field("billing_postcode", P.text(20)),
             Field("billing_region", P.text(100)),
-            Field("billing_country", P.country(), "billing country"),
+            Field("billing_country", P.country()),
             Field("shipping_street", P.text(255)),
             Field("shipping_city", P.text(100)),
             Field("shipping_postcode", P.text(20)),
             Field("shipping_region", P.text(100)),
-            Field("shipping_country", P.country(), "shipping country"),
+            Field("shipping_country", P.country()),
             Field("deleted", P.boolean(), gettext_lazy("deleted in the source"), text=False),
             Field("name2", P.text(255), gettext_lazy("name 2")),
         )
@@ -508,9 +508,9 @@ class ContactTarget(Target):
     fields = {
         f.name: f
         for f in (
-            Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
-            Field("hubspot_id", P.text(30), "HubSpot record id", text=False),
-            Field("email", P.text(254), "e-mail"),
+            Field("salesforce_id", P.salesforce_id(), text=False),
+            Field("hubspot_id", P.text(30), text=False),
+            Field("email", P.text(254)),
             Field("account", P.text(64), gettext_lazy("account key"), required=True),
             Field("first_name", P.text(100)),
             Field("last_name", P.text(100)),
@@ -643,12 +643,12 @@ class ProductTarget(Target):
     fields = {
         f.name: f
         for f in (
-            Field("sku", P.text(50), "SKU", required=True),
-            Field("name", P.text(255), "name", required=True),
+            Field("sku", P.text(50), required=True),
+            Field("name", P.text(255), required=True),
             Field("family", P.text(200), gettext_lazy("family code or name")),
             Field("unit", P.text(20)),
-            Field("active", P.boolean(), "active", text=False),
-            Field("salesforce_id", P.salesforce_id(), "Salesforce Id", text=False),
+            Field("active", P.boolean(), text=False),
+            Field("salesforce_id", P.salesforce_id(), text=False),
             Field("description", P.text(10000)),
             Field("deleted", P.boolean(), gettext_lazy("deleted in the source"), text=False),
         )
@@ -750,14 +750,14 @@ class PersonTarget(Target):
     fields = {
         f.name: f
         for f in (
-            Field("external_id", P.text(64), "external id", required=True),
-            Field("name", P.text(200), "name"),
+            Field("external_id", P.text(64), required=True),
+            Field("name", P.text(200)),
             Field("first_name", P.text(100), gettext_lazy("first name")),
             Field("last_name", P.text(100), gettext_lazy("last name")),
-            Field("email", P.text(254), "e-mail"),
-            Field("kind", P.choice(PERSON_KINDS), "kind"),
+            Field("email", P.text(254)),
+            Field("kind", P.choice(PERSON_KINDS)),
             Field("org_unit", P.text(50), gettext_lazy("org unit code")),
-            Field("active", P.boolean(), "active", text=False),
+            Field("active", P.boolean(), text=False),
         )
     }
 

@@ -44,7 +44,7 @@ def header_norm(h: str) -> str:
 class Field:
     name: str
     parser: Parser
-    label: str = ""
+    label: str = ""  # for references and file-only fields; model columns use verbose_name
     required: bool = False  # the value may not be empty when the column is there
     text: bool = True  # empty text cells become "" (else None)
 
