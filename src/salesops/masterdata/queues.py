@@ -36,17 +36,16 @@ def _bounded_count(qs) -> int:
     return qs.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
-def _account_items(qs, note=None) -> list[dict]:
-    out = []
-    for a in qs.select_related(None).only("pk", "name", "number")[:ITEMS]:
-        out.append(
-            {
-                "url": reverse("masterdata:account_detail", args=[a.pk]),
-                "label": a.name,
-                "note": note(a) if note else a.number,
-            }
-        )
-    return out
+def _account_items(qs, note=None, fields=("number",)) -> list[dict]:
+    """The first few accounts of a queue as links; `note(account)` says why each is there."""
+    return [
+        {
+            "url": reverse("masterdata:account_detail", args=[a.pk]),
+            "label": a.name,
+            "note": note(a) if note else a.number,
+        }
+        for a in qs.select_related(None).only("pk", "name", *fields)[:ITEMS]
+    ]
 
 
 def _queue(key, title, qs, url, empty_text, note=None) -> WorkQueue:
@@ -114,19 +113,6 @@ def _missing_note(a) -> str:
     return _("missing: %(fields)s") % {"fields": ", ".join(missing)}
 
 
-def _missing_items(qs) -> list[dict]:
-    out = []
-    for a in qs.only("pk", "name", "phone", "email", "tax_id")[:ITEMS]:
-        out.append(
-            {
-                "url": reverse("masterdata:account_detail", args=[a.pk]),
-                "label": a.name,
-                "note": _missing_note(a),
-            }
-        )
-    return out
-
-
 def team_accounts_without_owner(user) -> WorkQueue | None:
     if _role(user) != Role.MANAGER:
         return None
@@ -155,7 +141,7 @@ def _missing_data_queue(key, title, qs, empty_text) -> WorkQueue:
         count=_bounded_count(qs),
         url="",  # the account list has no filter for this yet
         empty_text=empty_text,
-        items=_missing_items(qs),
+        items=_account_items(qs, _missing_note, ("phone", "email", "tax_id")),
     )
 
 
