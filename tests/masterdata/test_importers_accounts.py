@@ -425,3 +425,15 @@ def test_import_from_a_copy_keeps_the_users_file_name(tmp_path):
         path=stored, file_name="Accounts.csv", kind="accounts", preset="salesforce-sample"
     )
     assert res.file == "Accounts.csv"
+
+
+@pytest.mark.django_db
+def test_error_report_keeps_its_bold_header_in_view(tmp_path):
+    """A report of thousands of errors is read in Excel: the header row is frozen and bold."""
+    path = write_csv(tmp_path / "bad.csv", ["Id", "Name"], [["nope", "A"]])
+    report = tmp_path / "errors.xlsx"
+    import_run(path=path, kind="accounts", preset="salesforce", errors_xlsx=report)
+    sheet = openpyxl.load_workbook(report).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.column_dimensions["E"].width >= 40

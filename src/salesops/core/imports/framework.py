@@ -256,12 +256,22 @@ class ErrorSink:
 
     def _open(self) -> None:
         import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
 
         self._wb = openpyxl.Workbook(write_only=True)
         self._ws = self._wb.create_sheet(_("Errors"))
-        self._ws.append(
-            [_("file"), _("row"), _("column"), _("value"), _("error"), _("valid values")]
-        )
+        # Set before the first row (write-only sheets): the header stays in view however long
+        # the list, and the columns are wide enough to read without resizing.
+        self._ws.freeze_panes = "A2"
+        for letter, width in zip("ABCDEF", (24, 8, 22, 30, 50, 50), strict=True):
+            self._ws.column_dimensions[letter].width = width
+        header = []
+        for title in (_("file"), _("row"), _("column"), _("value"), _("error"), _("valid values")):
+            cell = WriteOnlyCell(self._ws, value=title)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        self._ws.append(header)
 
     def close(self) -> Path | None:
         if self._path is None:
