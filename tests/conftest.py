@@ -100,8 +100,20 @@ def company(db) -> Company:
         "partner": user_create(username="partner", password=PASSWORD, role="partner"),
         "partner2": user_create(username="partner2", password=PASSWORD, role="partner"),
     }
-    Contact.objects.create(account=p1, first_name="Zhou", last_name="Min", user=users["partner"])
-    Contact.objects.create(account=p2, first_name="Xu", last_name="Tao", user=users["partner2"])
+    Contact.objects.create(
+        account=p1,
+        first_name="Zhou",
+        last_name="Min",
+        email="zhou.min@huadong.example",
+        user=users["partner"],
+    )
+    Contact.objects.create(
+        account=p2,
+        first_name="Xu",
+        last_name="Tao",
+        email="xu.tao@jiangnan.example",
+        user=users["partner2"],
+    )
     Contact.objects.create(account=a1, first_name="Liu", last_name="Yang", email="liu@dfmy.cn")
     return Company(top, area, region, market, t1, t2, rep1, rep2, mgr, users, a1, a2, p1, p2, out)
 

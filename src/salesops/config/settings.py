@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "salesops.core",
     "salesops.masterdata",
+    "salesops.receivables",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,14 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SALESOPS_LOGIN_FAILURE_WINDOW
 FISCAL_CALENDAR = os.environ.get("SALESOPS_FISCAL_CALENDAR", "calendar")
 FISCAL_YEAR_START_MONTH = int(os.environ.get("SALESOPS_FISCAL_YEAR_START_MONTH", "1"))
 REPORTING_CURRENCY = os.environ.get("SALESOPS_REPORTING_CURRENCY", "CNY")
+
+# Receivables: credit notes above this amount (reporting currency) wait for finance's approval;
+# write-offs of small differences are allowed up to the tolerance (reporting currency);
+# receipts must be booked within BOOKING_LIMIT_HOURS, with a warning BOOKING_WARN_HOURS before.
+CREDIT_NOTE_APPROVAL_ABOVE = os.environ.get("SALESOPS_CREDIT_NOTE_APPROVAL_ABOVE", "5000")
+WRITE_OFF_TOLERANCE = os.environ.get("SALESOPS_WRITE_OFF_TOLERANCE", "50")
+BOOKING_LIMIT_HOURS = int(os.environ.get("SALESOPS_BOOKING_LIMIT_HOURS", "24"))
+BOOKING_WARN_HOURS = int(os.environ.get("SALESOPS_BOOKING_WARN_HOURS", "4"))
 
 ORG_LEVEL_NAMES = [
     s.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
@@ -297,3 +298,19 @@ def account_parent_chain(*, user, account: Account, max_depth: int = 10) -> list
         parent_id = parent.parent_id
     chain.reverse()
     return chain
+
+
+def fx_rate_on(*, base: str, quote: str, on) -> Decimal:
+    """1 `base` in `quote` on a date (latest rate in force, inverse allowed); LookupError if
+    there is none. Rates are company-wide reference data, so this read is not scoped."""
+    from salesops.core.money import FxQuote, fx_rate_pick
+
+    from .models import FxRate
+
+    if base == quote:
+        return Decimal(1)
+    rows = FxRate.objects.filter(
+        Q(base=base, quote=quote) | Q(base=quote, quote=base), valid_from__lte=on
+    ).order_by("-valid_from")[:2]
+    quotes = [FxQuote(r.base, r.quote, r.rate, r.valid_from) for r in rows]
+    return fx_rate_pick(quotes, base=base, quote=quote, on=on)
