@@ -127,3 +127,50 @@ def login(client):
         return client
 
     return _login
+
+
+@dataclass
+class SmtpInbox:
+    """A real SMTP server on loopback (aiosmtpd); `messages` are the parsed e-mails received.
+    Set `refuse` to a number N to answer the next N messages with a temporary failure (451)."""
+
+    host: str
+    port: int
+    messages: list
+    refuse: int = 0
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Point Django's SMTP backend at a real SMTP server on 127.0.0.1 for this test."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox("127.0.0.1", 0, [])
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            if inbox.refuse > 0:
+                inbox.refuse -= 1
+                return "451 4.3.0 Try again later"
+            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            inbox.messages.append(msg)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        inbox.port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = inbox.host, inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield inbox
+    finally:
+        controller.stop()
