@@ -207,6 +207,23 @@ WRITE_OFF_TOLERANCE = os.environ.get("SALESOPS_WRITE_OFF_TOLERANCE", "50")
 BOOKING_LIMIT_HOURS = int(os.environ.get("SALESOPS_BOOKING_LIMIT_HOURS", "24"))
 BOOKING_WARN_HOURS = int(os.environ.get("SALESOPS_BOOKING_WARN_HOURS", "4"))
 
+# Query inbox: hours to the first answer per category, e.g.
+# SALESOPS_QUERY_SLA_HOURS="credit_note=48,statement=24,payment=24,other=72" (unlisted keep these).
+RECEIVABLES_QUERY_SLA_HOURS = {
+    "credit_note": 48,
+    "statement": 24,
+    "payment": 24,
+    "other": 72,
+    **{
+        k.strip(): int(v)
+        for k, _, v in (
+            part.partition("=")
+            for part in os.environ.get("SALESOPS_QUERY_SLA_HOURS", "").split(",")
+            if "=" in part
+        )
+    },
+}
+
 ORG_LEVEL_NAMES = [
     s.strip()
     for s in os.environ.get(

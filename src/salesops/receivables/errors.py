@@ -95,3 +95,46 @@ class ShipmentExceedsOrder(Conflict):
 
 class ReasonRequired(DomainError):
     code = "REASON_REQUIRED"
+
+
+# ---------------------------------------------------------------- query inbox
+
+
+class QueryNotFound(NotFound):
+    code = "QUERY_NOT_FOUND"
+
+
+class QueryClosed(Conflict):
+    """A closed query takes no more messages; reopen it (staff) or raise a new one."""
+
+    code = "QUERY_CLOSED"
+
+
+class QueryInvalid(DomainError):
+    """A query or message is missing something it needs (subject, message, category)."""
+
+    code = "QUERY_INVALID"
+
+
+class QueryOwnerInvalid(DomainError):
+    """Queries are owned by an active coordinator, finance or admin user."""
+
+    code = "QUERY_OWNER_INVALID"
+
+
+class RefundNotFound(NotFound):
+    code = "REFUND_NOT_FOUND"
+
+
+class WriteOffNotFound(NotFound):
+    code = "WRITE_OFF_NOT_FOUND"
+
+
+class AllocationNotFound(NotFound):
+    code = "ALLOCATION_NOT_FOUND"
+
+
+class DateInvalid(DomainError):
+    """A date or time outside the range the desk accepts (years 2000-2099)."""
+
+    code = "DATE_INVALID"
