@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .parsers import ParseError, Parser
+from .parsers import ParseError, Parser, column_of
 from .readers import FileError, Source, header_read, rows_open
 
 BATCH_SIZE = 2000
@@ -31,6 +31,7 @@ BATCH_SIZE = 2000
 # indexes (external keys, numbers) always stay. See docs/imports.md.
 BULK_INDEX_MIN_ROWS = 50_000
 COPY_ON_POSTGRES = True  # new rows go in by COPY on PostgreSQL (tests compare both paths)
+COLUMN_PARSE = True  # parse a batch column by column (tests compare it with cell by cell)
 ERROR_KEEP = 200  # errors kept in memory for the preview; the xlsx report gets them all
 SAMPLE_CHANGES = 20
 
@@ -656,18 +657,30 @@ def import_run(
     total = 0
     _enc, it = rows_open(src)
     next(it, None)
-    for row_no, cells in it:
-        total += 1
-        raw = cells[key_col] if key_col < len(cells) else ""
-        if raw == "" or raw is None:
-            continue
-        try:
-            k = key_norm(key_parser(raw))
-        except ParseError:
-            continue
-        prev = first_row.setdefault(k, row_no)
-        if prev != row_no:
-            dups.setdefault(k, [prev]).append(row_no)
+    key_column = column_of(key_parser) if COLUMN_PARSE else None
+    for chunk in _chunks(it, BATCH_SIZE):
+        total += len(chunk)
+        raws = [cells[key_col] if key_col < len(cells) else "" for _n, cells in chunk]
+        keys = key_column(raws, _MISSING) if key_column is not None else None
+        if keys is None:  # cell by cell (also what finds the cells the column path refused)
+            keys = []
+            for raw in raws:
+                try:
+                    keys.append(_MISSING if raw == "" or raw is None else key_parser(raw))
+                except ParseError:
+                    keys.append(_MISSING)
+        for (row_no, _cells), raw, k in zip(chunk, raws, keys, strict=True):
+            if k is _MISSING:
+                if raw == "" or raw is None:
+                    continue
+                try:  # white space only: parsed as before (the column path calls it empty)
+                    k = key_parser(raw)
+                except ParseError:
+                    continue
+            k = key_norm(k)
+            prev = first_row.setdefault(k, row_no)
+            if prev != row_no:
+                dups.setdefault(k, [prev]).append(row_no)
     if total == 0:
         raise FileError(
             _("%(file)s has a header row but no data rows.") % {"file": name},
@@ -691,54 +704,30 @@ def import_run(
     report = progress or (lambda *a, **k: None)
     report(0, _("checking rows"), force=True)
 
-    specs = [
-        (
-            f,
-            i,
-            parsers[f],
-            target.fields[f].required or f == p.key,
-            "" if target.fields[f].text else None,
-            target.field_label(f),
-        )
-        for f, i in by_field.items()
-    ]
-    key_header = columns_of[p.key]
+    row_parser = RowParser(
+        specs=[
+            FieldSpec(
+                f,
+                i,
+                parsers[f],
+                target.fields[f].required or f == p.key,
+                "" if target.fields[f].text else None,
+                target.field_label(f),
+            )
+            for f, i in by_field.items()
+        ],
+        by_field=by_field,
+        columns_of=columns_of,
+        file=name,
+        key=p.key,
+        key_norm=key_norm,
+        skip=p.skip,
+        dups=dups,
+    )
 
     def process(batch_rows: list[tuple[int, list]], write: bool) -> None:
-        rows: list[Row] = []
-        for row_no, cells in batch_rows:
-            n = len(cells)
-            values: dict = {}
-            row = Row(row_no, values, cells, by_field, columns_of)
-            for f, i, parse, required, empty, label in specs:
-                cell = cells[i] if i < n else ""
-                if cell.__class__ is str and (not cell or cell.isspace()):
-                    if required:
-                        row.error(f, _("a value is required"), label, file=name)
-                    values[f] = empty
-                    continue
-                try:
-                    values[f] = parse(cell)
-                except ParseError as exc:
-                    row.error(f, exc.message, exc.valid, file=name)
-                    values[f] = None
-            if p.skip is not None and not row.errors and p.skip(values):
-                result.skipped += 1
-                continue
-            if values.get(p.key) is not None and not (
-                row.errors and any(e.column == key_header for e in row.errors)
-            ):
-                row.key = key_norm(values[p.key])
-                if row.key in dups:
-                    others = [str(x) for x in dups[row.key] if x != row_no]
-                    row.error(
-                        p.key,
-                        _("duplicate key: the same %(col)s is also in row %(rows)s")
-                        % {"col": key_header, "rows": ", ".join(others)},
-                        _("each record once per file"),
-                        file=name,
-                    )
-            rows.append(row)
+        rows, skipped = row_parser.parse(batch_rows)
+        result.skipped += skipped
         target.resolve([r for r in rows if not r.errors], ctx)
         good = [(r, target.values_for_model(r, ctx)) for r in rows if not r.errors]
         fields: list[str] = []
@@ -864,6 +853,166 @@ def import_run(
             "Preview: %(c)s to create, %(u)s to update, %(s)s unchanged, %(r)s rejected."
         ) % {"c": result.created, "u": result.updated, "s": result.unchanged, "r": result.rejected}
     return result
+
+
+class _Missing:
+    """Marks an empty cell of a required field (and an unparsed key) in a column of values."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _chunks(it: Iterable, size: int) -> Iterable[list]:
+    buf: list = []
+    for item in it:
+        buf.append(item)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    field: str
+    index: int  # the cell's position in a row
+    parse: Parser
+    required: bool
+    empty: Any  # the value of an empty cell ("" for text, else None)
+    label: str  # what a required value is called in its error
+
+
+@dataclass
+class RowParser:
+    """Cells of a batch -> `Row`s with parsed values and errors (no database involved).
+
+    Column by column: a field's column of the batch goes through its parser's column path
+    (parsers.column_of) when it has one, else through the parser in one list comprehension;
+    only a column with a problem in it is parsed again cell by cell, which records the errors
+    exactly as before. `parse_cells` is that cell-by-cell path for a whole batch, kept as
+    the reference the column path is tested against."""
+
+    specs: list[FieldSpec]
+    by_field: dict[str, int]
+    columns_of: dict[str, str]
+    file: str
+    key: str
+    key_norm: Callable[[Any], Any]
+    skip: Callable[[dict], bool] | None
+    dups: dict
+
+    def __post_init__(self):
+        self.width = max((s.index for s in self.specs), default=-1) + 1
+        self.names = [s.field for s in self.specs]
+        self.key_header = self.columns_of[self.key]
+
+    def parse(self, batch_rows: list[tuple[int, list]]) -> tuple[list[Row], int]:
+        if not COLUMN_PARSE:
+            return self.parse_cells(batch_rows)
+        cellrows = [cells for _n, cells in batch_rows]
+        width = self.width
+        if cellrows and min(map(len, cellrows)) < width:
+            cellrows = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for c in cellrows]
+        errors: dict[int, list] = {}
+        columns = []
+        for spec in self.specs:
+            cells = list(map(operator.itemgetter(spec.index), cellrows))
+            columns.append(self._column(spec, cells, errors))
+        rows, skipped = [], 0
+        names, by_field, columns_of, file = self.names, self.by_field, self.columns_of, self.file
+        tuples = zip(*columns, strict=True)
+        for k, ((row_no, cells), vals) in enumerate(zip(batch_rows, tuples, strict=True)):
+            values = dict(zip(names, vals, strict=True))
+            row = Row(row_no, values, cells, by_field, columns_of)
+            errs = errors.get(k)
+            if errs:
+                for f, message, valid in errs:
+                    row.error(f, message, valid, file=file)
+            if self._finish(row):
+                rows.append(row)
+            else:
+                skipped += 1
+        return rows, skipped
+
+    def _column(self, spec: FieldSpec, cells: list, errors: dict) -> list:
+        empty = _MISSING if spec.required else spec.empty
+        column = column_of(spec.parse)
+        if column is not None:
+            vals = column(cells, empty)
+        else:
+            parse = spec.parse
+            try:
+                vals = [
+                    empty if c.__class__ is str and (not c or c.isspace()) else parse(c)
+                    for c in cells
+                ]
+            except ParseError:
+                vals = None
+        if vals is not None and not (spec.required and _MISSING in vals):
+            return vals
+        vals = []  # cell by cell: exactly what the row-by-row path does, errors included
+        for k, cell in enumerate(cells):
+            value, err = self._cell(spec, cell)
+            vals.append(value)
+            if err is not None:
+                errors.setdefault(k, []).append(err)
+        return vals
+
+    @staticmethod
+    def _cell(spec: FieldSpec, cell) -> tuple[Any, tuple | None]:
+        if cell.__class__ is str and (not cell or cell.isspace()):
+            if spec.required:
+                return spec.empty, (spec.field, _("a value is required"), spec.label)
+            return spec.empty, None
+        try:
+            return spec.parse(cell), None
+        except ParseError as exc:
+            return None, (spec.field, exc.message, exc.valid)
+
+    def parse_cells(self, batch_rows: list[tuple[int, list]]) -> tuple[list[Row], int]:
+        """The row-by-row, cell-by-cell path (the reference for the column path)."""
+        rows, skipped = [], 0
+        for row_no, cells in batch_rows:
+            n = len(cells)
+            values: dict = {}
+            row = Row(row_no, values, cells, self.by_field, self.columns_of)
+            for spec in self.specs:
+                value, err = self._cell(spec, cells[spec.index] if spec.index < n else "")
+                values[spec.field] = value
+                if err is not None:
+                    row.error(*err, file=self.file)
+            if self._finish(row):
+                rows.append(row)
+            else:
+                skipped += 1
+        return rows, skipped
+
+    def _finish(self, row: Row) -> bool:
+        """Skip rule, key and duplicate check of a parsed row; False when it is skipped."""
+        values = row.values
+        if self.skip is not None and not row.errors and self.skip(values):
+            return False
+        key = values.get(self.key)
+        if key is not None and not (
+            row.errors and any(e.column == self.key_header for e in row.errors)
+        ):
+            row.key = self.key_norm(key)
+            if row.key in self.dups:
+                others = [str(x) for x in self.dups[row.key] if x != row.number]
+                row.error(
+                    self.key,
+                    _("duplicate key: the same %(col)s is also in row %(rows)s")
+                    % {"col": self.key_header, "rows": ", ".join(others)},
+                    _("each record once per file"),
+                    file=self.file,
+                )
+        return True
 
 
 def _sqlite_cache(kib: int | None) -> None:

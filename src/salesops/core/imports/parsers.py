@@ -2,6 +2,14 @@
 
 A parser never sees an empty cell (the framework turns those into None / "" itself), so each
 one only decides whether a non-empty value is acceptable.
+
+Column paths. The stock parsers also carry a `column(cells, empty)` function: a whole column
+of a batch in, the parsed list out (empty and white-space cells become `empty`), computed
+with C-level loops (str.strip, regex match, dict look-ups) instead of one Python call per
+cell. It returns None as soon as any cell is not plainly valid, and the framework then parses
+that column cell by cell, which is what names the errors. So the column path never decides
+what is valid: for every cell it accepts it returns exactly what the parser returns (a
+property test in tests/core/test_imports_columns.py holds them to that).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import repeat
 
 from django.utils.translation import gettext as _
 
@@ -24,6 +33,44 @@ class ParseError(ValueError):
 
 
 Parser = Callable[[object], object]
+ColumnParser = Callable[[list, object], "list | None"]
+
+_MISS = object()
+
+
+def column_of(parse: Parser) -> ColumnParser | None:
+    """The column path of a parser, if it has one."""
+    return getattr(parse, "column", None)
+
+
+def memo_column(parse: Parser, limit: int = 4096) -> ColumnParser:
+    """A column path for a parser of few distinct values (choices, countries, currencies,
+    yes/no): each distinct cell is parsed once and remembered (at most `limit` of them)."""
+    memo: dict = {}
+
+    def column(cells: list, empty):
+        try:
+            out = list(map(memo.get, cells, repeat(_MISS)))
+        except TypeError:  # an unhashable cell
+            return None
+        if _MISS in out:
+            for i, v in enumerate(out):
+                if v is not _MISS:
+                    continue
+                c = cells[i]
+                if c.__class__ is str and (not c or c.isspace()):
+                    out[i] = empty
+                    continue
+                try:
+                    v = parse(c)
+                except ParseError:
+                    return None
+                if len(memo) < limit:
+                    memo[c] = v
+                out[i] = v
+        return out
+
+    return column
 
 
 def text(max_length: int = 255) -> Parser:
@@ -36,10 +83,23 @@ def text(max_length: int = 255) -> Parser:
             )
         return s
 
+    def column(cells: list, empty):
+        try:
+            out = list(map(str.strip, cells))
+        except TypeError:  # a date or number from a workbook: cell by cell
+            return None
+        if out and max(map(len, out)) > max_length:
+            return None
+        if empty != "" and "" in out:
+            out = [v if v else empty for v in out]
+        return out
+
+    parse.column = column
     return parse
 
 
 _INT = re.compile(r"^[+-]?\d{1,3}([,\s']\d{3})+$|^[+-]?\d+$")
+_PLAIN_INT = re.compile(r"(?:[0-9]{1,18})?\Z")
 
 
 def integer(min_value: int | None = 0, max_value: int | None = 2_147_483_647) -> Parser:
@@ -57,6 +117,23 @@ def integer(min_value: int | None = 0, max_value: int | None = 2_147_483_647) ->
             )
         return n
 
+    def column(cells: list, empty):
+        # plain digits only ("1200"); signs, separators, "12.0" go cell by cell
+        try:
+            if not all(map(_PLAIN_INT.match, cells)):
+                return None
+        except TypeError:
+            return None
+        out = [int(c) if c else empty for c in cells]
+        nums = [c for c in out if c.__class__ is int]
+        if nums and (
+            (min_value is not None and min(nums) < min_value)
+            or (max_value is not None and max(nums) > max_value)
+        ):
+            return None
+        return out
+
+    parse.column = column
     return parse
 
 
@@ -98,6 +175,25 @@ def decimal(max_digits: int = 20, decimal_places: int = 4) -> Parser:
             )
         return d
 
+    int_digits = max_digits - decimal_places
+    if int_digits >= 1:
+        # plain amounts within the limits ("1234.50"): Decimal(cell) is exactly what parse
+        # returns (no rounding, no separators); anything else goes cell by cell
+        plain = re.compile(
+            rf"(?:-?[0-9]{{1,{int_digits}}}(?:\.[0-9]{{1,{decimal_places}}})?)?\Z"
+            if decimal_places
+            else rf"(?:-?[0-9]{{1,{int_digits}}})?\Z"
+        )
+
+        def column(cells: list, empty):
+            try:
+                if not all(map(plain.match, cells)):
+                    return None
+            except TypeError:
+                return None
+            return [Decimal(c) if c else empty for c in cells]
+
+        parse.column = column
     return parse
 
 
@@ -149,6 +245,7 @@ def boolean() -> Parser:
             raise ParseError(_("not yes/no"), "true, false, 1, 0, yes, no")
         return b
 
+    parse.column = memo_column(parse)
     return parse
 
 
@@ -210,6 +307,7 @@ def country() -> Parser:
             )
         return code
 
+    parse.column = memo_column(parse)
     return parse
 
 
@@ -228,6 +326,7 @@ def currency() -> Parser:
             raise ParseError(_("unknown currency"), _("an ISO 4217 code such as CNY, USD, EUR"))
         return code
 
+    parse.column = memo_column(parse)
     return parse
 
 
@@ -242,6 +341,7 @@ def choice(options: dict[str, object], *, shown: Iterable[str] | None = None) ->
             raise ParseError(_("not one of the allowed values"), valid)
         return table[key]
 
+    parse.column = memo_column(parse)
     return parse
 
 
@@ -250,13 +350,19 @@ _SF_UPPER = str.maketrans(
     {c: "1" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     | {c: "0" for c in "abcdefghijklmnopqrstuvwxyz0123456789"}
 )
-_SF_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
+# 5 characters as upper (1) / not (0), first character first -> the check character: bit i
+# of the character's index in _SF_ALPHABET is set when character i of the chunk is upper case
+_SF_CHECK = {
+    bits: _SF_ALPHABET[int(bits[::-1], 2)] for bits in (format(n, "05b") for n in range(32))
+}
+_SF_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?\Z")
+_SF_ID_CELL = re.compile(r"(?:[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?)?\Z")
 
 
-@lru_cache(maxsize=65536)
-def _sf_chunk(chunk: str) -> str:
-    """The check character of one 5-character chunk: bit i set when character i is upper."""
-    return _SF_ALPHABET[int(chunk.translate(_SF_UPPER)[::-1], 2)]
+def _sf_suffix(base: str) -> str:
+    """The 3 check characters of a 15-character Id: 3 look-ups of 5 upper/lower bits."""
+    b = base.translate(_SF_UPPER)
+    return _SF_CHECK[b[:5]] + _SF_CHECK[b[5:10]] + _SF_CHECK[b[10:15]]
 
 
 def salesforce_id18(value: str) -> str:
@@ -272,7 +378,7 @@ def salesforce_id18(value: str) -> str:
             _("not a Salesforce Id"), _("15 or 18 letters and digits, e.g. 001D000000IqhSL")
         )
     base = s[:15]
-    suffix = _sf_chunk(base[0:5]) + _sf_chunk(base[5:10]) + _sf_chunk(base[10:15])
+    suffix = _sf_suffix(base)
     if len(s) == 18 and s[15:].upper() != suffix:
         raise ParseError(
             _("Salesforce Id checksum does not match"),
@@ -281,8 +387,33 @@ def salesforce_id18(value: str) -> str:
     return base + suffix
 
 
+def _sf_column(cells: list, empty):
+    try:
+        if not all(map(_SF_ID_CELL.match, cells)):
+            return None
+    except TypeError:
+        return None
+    out = []
+    append = out.append
+    check, upper = _SF_CHECK, _SF_UPPER
+    for c in cells:
+        if not c:
+            append(empty)
+            continue
+        b = c.translate(upper)
+        suffix = check[b[:5]] + check[b[5:10]] + check[b[10:15]]
+        if len(c) == 18 and c[15:].upper() != suffix:
+            return None  # a wrong checksum: cell by cell, which names it
+        append(c[:15] + suffix)
+    return out
+
+
 def salesforce_id() -> Parser:
-    return lambda value: salesforce_id18(value if value.__class__ is str else str(value))
+    def parse(value):
+        return salesforce_id18(value if value.__class__ is str else str(value))
+
+    parse.column = _sf_column
+    return parse
 
 
 def sap_number() -> Parser:
