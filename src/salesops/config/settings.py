@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "salesops.core",
     "salesops.masterdata",
     "salesops.receivables",
+    "salesops.reports",
 ]
 
 MIDDLEWARE = [
@@ -242,5 +243,31 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SALESOPS_LOG_LEVEL", "INFO")},
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"  # STARTTLS (port 587)
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL") == "1"  # implicit TLS (port 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "60"))
+if _email_url := os.environ.get("EMAIL_URL", ""):
+    # smtp://user:password@host:587?tls=1 (STARTTLS), smtps://user:password@host:465 (TLS);
+    # it overrides the EMAIL_* variables above. User and password are URL-decoded.
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _u = urlsplit(_email_url)
+    EMAIL_HOST = _u.hostname or EMAIL_HOST
+    EMAIL_PORT = _u.port or (465 if _u.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_u.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_u.password or "")
+    EMAIL_USE_SSL = _u.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_u.query).get("tls", ["0"])[0] == "1"
+
+# Scheduled distribution (salesops.reports): a slot found more than GRACE minutes after it was
+# due counts as missed (catch-up policy); a delivery left "sending" longer than LEASE minutes
+# by a worker that died is sent again; after MAX_ATTEMPTS failures it is "failed".
+REPORTS_SLOT_GRACE_MINUTES = int(os.environ.get("SALESOPS_REPORTS_SLOT_GRACE_MINUTES", "15"))
+REPORTS_SEND_LEASE_MINUTES = int(os.environ.get("SALESOPS_REPORTS_SEND_LEASE_MINUTES", "15"))
+REPORTS_MAX_ATTEMPTS = int(os.environ.get("SALESOPS_REPORTS_MAX_ATTEMPTS", "6"))
+REPORTS_BACKOFF_CAP_MINUTES = int(os.environ.get("SALESOPS_REPORTS_BACKOFF_CAP_MINUTES", "240"))
+REPORTS_SEND_BATCH = int(os.environ.get("SALESOPS_REPORTS_SEND_BATCH", "500"))
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,0 +1,103 @@
+"""Fixtures of scheduled distribution: schedules over the `company` fixture's partners."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+UTC = dt.UTC
+# Sunday 4 January 2026, noon UTC: the schedules below are created then.
+CREATED = dt.datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
+# "0 8 * * MON" in Asia/Shanghai: Monday 08:00 local = 00:00 UTC.
+MONDAY_SLOT = dt.datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
+
+
+def _documents_landed() -> bool:
+    try:
+        import salesops.receivables.documents  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _renderer(monkeypatch):
+    """The real renderer (salesops.receivables.documents) when it is present; until it lands,
+    a stand-in that writes a real XLSX holding the account's number and name."""
+    if _documents_landed():
+        return
+    from dataclasses import dataclass
+
+    from openpyxl import Workbook
+
+    from salesops.reports import services
+
+    @dataclass(frozen=True)
+    class Rendered:
+        filename: str
+        content_type: str
+        content: bytes
+
+    def render(*, kind, account, start, end, fmt, lang, user=None):
+        wb = Workbook()
+        ws = wb.active
+        ws.append([kind, account.number, account.name, start.isoformat(), end.isoformat(), lang])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return Rendered(
+            f"{kind}-{account.number}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            buf.getvalue(),
+        )
+
+    monkeypatch.setattr(services, "_renderer", lambda: render)
+
+
+@pytest.fixture
+def make_schedule(company):
+    from salesops.reports.services import schedule_create
+
+    def _make(**fields):
+        values = {
+            "name": "Weekly order board",
+            "kind": "order_board",
+            "params": {"period": "as_of_today"},
+            "audience": "partners",
+            "to_contacts": True,
+            "fmt": "xlsx",
+            "language": "en",
+            "cron": "0 8 * * MON",
+            "timezone": "Asia/Shanghai",
+            "catch_up": "send_missed_once",
+        }
+        values.update(fields)
+        users = values.pop("users", None)
+        now = values.pop("now", CREATED)
+        return schedule_create(by=company.users["coordinator"], users=users, now=now, **values)
+
+    return _make
+
+
+def attachment_texts(msg) -> list[str]:
+    """Every cell of every XLSX attachment, and the text of every PDF attachment."""
+    from openpyxl import load_workbook
+
+    out = []
+    for part in msg.iter_attachments():
+        data = part.get_payload(decode=True)
+        name = part.get_filename() or ""
+        if name.endswith(".xlsx"):
+            wb = load_workbook(io.BytesIO(data), read_only=True)
+            cells = []
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    cells += [str(v) for v in row if v is not None]
+            out.append("\n".join(cells))
+        elif name.endswith(".pdf"):
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(data))
+            out.append("\n".join(page.extract_text() or "" for page in reader.pages))
+    return out
