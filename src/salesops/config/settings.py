@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "salesops.core",
     "salesops.masterdata",
     "salesops.receivables",
+    "salesops.portal",
     "salesops.reports",
 ]
 
@@ -208,6 +209,13 @@ WRITE_OFF_TOLERANCE = os.environ.get("SALESOPS_WRITE_OFF_TOLERANCE", "50")
 BOOKING_LIMIT_HOURS = int(os.environ.get("SALESOPS_BOOKING_LIMIT_HOURS", "24"))
 BOOKING_WARN_HOURS = int(os.environ.get("SALESOPS_BOOKING_WARN_HOURS", "4"))
 
+# Receivables documents and aging: aging bucket edges in days past due ("30,60,90,120" gives
+# not due, 1-30, 31-60, 61-90, 91-120, over 120); DSO over the last N days; the TrueType font
+# (.ttf or .ttc, glyf outlines) the PDFs embed, which must have Chinese glyphs (`make fonts`).
+AGING_BUCKETS = os.environ.get("SALESOPS_AGING_BUCKETS", "30,60,90,120")
+DSO_DAYS = int(os.environ.get("SALESOPS_DSO_DAYS", "90"))
+PDF_FONT = os.environ.get("SALESOPS_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
 # Query inbox: hours to the first answer per category, e.g.
 # SALESOPS_QUERY_SLA_HOURS="credit_note=48,statement=24,payment=24,other=72" (unlisted keep these).
 RECEIVABLES_QUERY_SLA_HOURS = {
@@ -236,13 +244,6 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "salesops@localhost")
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SALESOPS_LOG_LEVEL", "INFO")},
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"  # STARTTLS (port 587)
@@ -269,5 +270,12 @@ REPORTS_SEND_LEASE_MINUTES = int(os.environ.get("SALESOPS_REPORTS_SEND_LEASE_MIN
 REPORTS_MAX_ATTEMPTS = int(os.environ.get("SALESOPS_REPORTS_MAX_ATTEMPTS", "6"))
 REPORTS_BACKOFF_CAP_MINUTES = int(os.environ.get("SALESOPS_REPORTS_BACKOFF_CAP_MINUTES", "240"))
 REPORTS_SEND_BATCH = int(os.environ.get("SALESOPS_REPORTS_SEND_BATCH", "500"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SALESOPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

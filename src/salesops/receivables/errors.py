@@ -138,3 +138,25 @@ class DateInvalid(DomainError):
     """A date or time outside the range the desk accepts (years 2000-2099)."""
 
     code = "DATE_INVALID"
+
+
+class ReconciliationNotFound(NotFound):
+    code = "RECONCILIATION_NOT_FOUND"
+
+
+class ReconciliationFileInvalid(DomainError):
+    """The partner's file cannot be read with this mapping: names file, row, column, value."""
+
+    code = "RECONCILIATION_FILE_INVALID"
+
+
+class ReconciliationMappingInvalid(DomainError):
+    """The column mapping or its options do not fit the file (or none is saved yet)."""
+
+    code = "RECONCILIATION_MAPPING_INVALID"
+
+
+class DocumentInvalid(DomainError):
+    """An unknown document kind, format or language, or a period that ends before it starts."""
+
+    code = "DOCUMENT_INVALID"
