@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("salesops.core.urls")),
     path("accounts/", include("salesops.masterdata.urls")),
     path("imports/", include("salesops.core.imports.urls")),
+    path("receivables/", include("salesops.receivables.documents.urls")),
 ]
