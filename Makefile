@@ -9,9 +9,9 @@ PORT ?= 8000
 DEMO_SIZE ?= small
 export SALESOPS_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run test test-postgres test-redis lint format bench browser clean messages
+.PHONY: setup run test test-postgres test-redis lint format bench browser fonts clean messages
 
-setup: $(VENV)/.synced
+setup: $(VENV)/.synced fonts
 
 $(UV):
 	@echo "uv not found: installing it with pip into .tools/"
@@ -33,6 +33,21 @@ browser:
 	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
 		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium is not installed: browser tests will be skipped"; fi
+
+# The TrueType font with Chinese glyphs that the PDF documents embed (ReportLab embeds glyf
+# TrueType, .ttf or .ttc, not the CFF-based Noto CJK .otf/.ttc): Debian's fonts-wqy-microhei.
+# Installed with apt-get when we are root or have sudo; otherwise say what to install.
+# SALESOPS_PDF_FONT points elsewhere.
+PDF_FONT ?= $(or $(SALESOPS_PDF_FONT),/usr/share/fonts/truetype/wqy/wqy-microhei.ttc)
+fonts:
+	@if [ -f "$(PDF_FONT)" ]; then true; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's fonts-wqy-microhei for the PDF documents"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null); \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	else echo "PDF font $(PDF_FONT) is missing: install fonts-wqy-microhei (or set SALESOPS_PDF_FONT to a TrueType font with Chinese glyphs); PDF documents will fail until then"; fi
 
 run: setup
 	$(BIN)/salesops migrate --noinput -v 0
