@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("salesops.core.urls")),
     path("accounts/", include("salesops.masterdata.urls")),
     path("imports/", include("salesops.core.imports.urls")),
+    path("receivables/", include("salesops.receivables.urls")),
     path("receivables/", include("salesops.receivables.documents.urls")),
 ]

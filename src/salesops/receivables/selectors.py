@@ -18,6 +18,7 @@ from salesops.masterdata.selectors import account_scope_q
 
 from . import errors
 from .models import (
+    Allocation,
     CreditNote,
     Invoice,
     LedgerEntry,
@@ -229,3 +230,56 @@ def account_open_items_total(*, account_id: int) -> dict[str, Decimal]:
     ):
         out[currency] -= total
     return {c: v for c, v in sorted(out.items())}
+
+
+# ---------------------------------------------------------------- single records (the desk)
+
+
+def refund_get(*, user, refund_id: int) -> Refund:
+    return _get(refund_list(user=user), refund_id, errors.RefundNotFound)
+
+
+def write_off_get(*, user, write_off_id: int) -> WriteOff:
+    return _get(write_off_list(user=user), write_off_id, errors.WriteOffNotFound)
+
+
+def allocation_get(*, user, allocation_id: int) -> Allocation:
+    """An allocation whose payment the user may see."""
+    qs = Allocation.objects.select_related("payment", "invoice").filter(
+        payment__in=payment_list(user=user).values("pk")
+    )
+    return _get(qs, allocation_id, errors.AllocationNotFound)
+
+
+def order_line_get(*, user, order_id: int, line_id: int) -> SalesOrderLine:
+    order = order_get(user=user, order_id=order_id)
+    line = order.lines.filter(pk=line_id).first()
+    if line is None:
+        raise errors.OrderNotFound("No such line on this order.", detail={"line_id": line_id})
+    return line
+
+
+def approvals_pending(*, user) -> dict[str, QuerySet]:
+    """Credit notes, refunds and write-offs awaiting a decision, oldest first. Finance and
+    admins only (others get empty lists): these are what the approvals page offers."""
+    if scope_for(user).kind != "all" or not (
+        user.is_superuser or user.role in ("admin", "finance")
+    ):
+        return {
+            "credit_notes": CreditNote.objects.none(),
+            "refunds": Refund.objects.none(),
+            "write_offs": WriteOff.objects.none(),
+        }
+    return {
+        "credit_notes": CreditNote.objects.select_related("account", "invoice", "requested_by")
+        .filter(status=CreditNote.Status.PENDING)
+        .order_by("created_at", "id"),
+        "refunds": Refund.objects.select_related(
+            "account", "payment", "credit_note", "requested_by"
+        )
+        .filter(status=Refund.Status.PENDING)
+        .order_by("created_at", "id"),
+        "write_offs": WriteOff.objects.select_related("invoice", "invoice__account", "requested_by")
+        .filter(status=WriteOff.Status.PENDING)
+        .order_by("created_at", "id"),
+    }
