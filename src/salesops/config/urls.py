@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("salesops.core.urls")),
     path("accounts/", include("salesops.masterdata.urls")),
     path("imports/", include("salesops.core.imports.urls")),
+    path("receivables/queries/", include("salesops.receivables.queries_urls")),
+    path("portal/", include("salesops.portal.urls")),
     path("receivables/reconciliations/", include("salesops.receivables.reconciliation_urls")),
     path("receivables/", include("salesops.receivables.urls")),
     path("receivables/", include("salesops.receivables.documents.urls")),

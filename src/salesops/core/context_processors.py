@@ -10,6 +10,8 @@ NAVIGATION = [
     ("masterdata:product_list", _("Products"), Role.values),
     ("core:org_tree", _("Organisation"), [r for r in Role.values if r != Role.PARTNER]),
     ("imports:wizard", _("Imports"), [Role.ADMIN, Role.COORDINATOR]),
+    ("portal:home", _("Partner portal"), [Role.PARTNER]),
+    ("queries:list", _("Queries"), [r for r in Role.values if r != Role.PARTNER]),
 ]
 
 
