@@ -344,7 +344,7 @@ def items_table(items: list[OpenItem]):
 def credit_sales(*, as_of: dt.date, days: int, account_q: Q | None = None) -> dict[int, Decimal]:
     """Invoices issued in the `days` days up to `as_of` (not reversed by then), per account,
     in the reporting currency."""
-    from django.db.models import F, Sum
+    from django.db.models import DecimalField, F, Sum
 
     from .models import Invoice, LedgerEntry
 
@@ -358,7 +358,13 @@ def credit_sales(*, as_of: dt.date, days: int, account_q: Q | None = None) -> di
     if account_q is not None:
         qs = qs.filter(account_id__in=Account.objects.filter(account_q).values("pk"))
     out = {}
-    for account_id, total in qs.values_list("account_id").annotate(Sum(F("amount") * F("fx_rate"))):
+    rows = (
+        qs.order_by()
+        .values("account_id")
+        .annotate(s=Sum(F("amount") * F("fx_rate"), output_field=DecimalField()))
+        .values_list("account_id", "s")
+    )
+    for account_id, total in rows:
         out[account_id] = Decimal(total or 0)
     return out
 
