@@ -52,12 +52,19 @@ def test_posting_partner2_document_ids_raises_nothing(field, portal, login):
     _no_secrets(r.content.decode(), portal.secrets)
 
 
-def test_statement_download_is_only_for_own_account(portal, login):
+def test_document_downloads_take_no_account_id_and_refuse_unknown_kinds(portal, login):
     """Downloads take no account id: the account is always the partner's own."""
-    r = login("partner").get(
-        reverse("portal:statement_download"), {"month": "2026-10", "fmt": "csv"}
+    client = login("partner")
+    url = reverse("portal:document", args=["statement"])
+    assert client.get(url, {"month": "2026-10", "fmt": "csv"}).status_code == 404
+    assert (
+        client.get(
+            url, {"month": "2026-10", "account": portal.ledger.inv3.account_id, "fmt": "html"}
+        ).status_code
+        == 404
     )
-    assert r.status_code == 404
+    assert client.get(reverse("portal:document", args=["aging"]), {"fmt": "pdf"}).status_code == 404
+    assert client.get(url, {"month": "nope", "fmt": "pdf"}).status_code == 404
 
 
 @pytest.mark.parametrize("username", ["coordinator", "admin", "finance", "rep", "manager"])

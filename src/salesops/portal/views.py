@@ -37,6 +37,7 @@ from salesops.receivables.models import (
 from .templatetags.portal_tags import money
 
 LIMIT = 500
+DOWNLOADS = ("statement", "payment_sheet", "order_board")
 
 
 def partner_page(view):
@@ -205,10 +206,10 @@ def payments(request, account):
 
 
 def _document_render():
-    """Helper B's document renderer, when it has landed; None until then."""
+    """The receivables documents renderer (statement, payment sheet, order board)."""
     try:
         from salesops.receivables.documents import document_render
-    except ImportError:
+    except ImportError:  # pragma: no cover - the documents package is part of receivables
         return None
     return document_render
 
@@ -254,27 +255,29 @@ def statements(request, account):
         end=end,
         month_value=start.strftime("%Y-%m"),
         statement=by_currency,
-        downloads=_document_render() is not None,
         entry_kinds=LedgerEntry.Kind,
     )
 
 
 @partner_page
-def statement_download(request, account):
+def document_download(request, account, kind: str):
+    """The partner's own statement or payment sheet for a month (?month=YYYY-MM), or the
+    order board as of today, as PDF or XLSX in the page's language. No account id is taken:
+    it is always the partner's own account."""
     render_document = _document_render()
-    period = _month(request.GET.get("month"))
     fmt = request.GET.get("fmt", "pdf")
-    if render_document is None or period is None or fmt not in ("pdf", "xlsx"):
+    if render_document is None or kind not in DOWNLOADS or fmt not in ("pdf", "xlsx"):
         raise Http404
+    if kind == "order_board":
+        start, end = None, timezone.localdate()
+    else:
+        period = _month(request.GET.get("month"))
+        if period is None:
+            raise Http404
+        start, end = period
     lang = "zh-hans" if (get_language() or "").lower().startswith("zh") else "en"
     doc = render_document(
-        kind="statement",
-        account=account,
-        start=period[0],
-        end=period[1],
-        fmt=fmt,
-        lang=lang,
-        user=request.user,
+        kind=kind, account=account, start=start, end=end, fmt=fmt, lang=lang, user=request.user
     )
     response = HttpResponse(doc.content, content_type=doc.content_type)
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
