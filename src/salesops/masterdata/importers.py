@@ -33,6 +33,7 @@ from salesops.core.imports.framework import (
     Target,
     registry,
     rows_insert,
+    values_present,
 )
 from salesops.core.models import OrgUnit, Person
 from salesops.core.services import number_series_reserve
@@ -246,7 +247,7 @@ class AccountTarget(Target):
         out: list[str] = []
         while len(out) < count:
             block = number_series_reserve(count=count - len(out), **ACCOUNT_SERIES)
-            taken = set(Account.objects.filter(number__in=block).values_list("number", flat=True))
+            taken = values_present(Account, "number", block)
             out.extend(n for n in block if n not in taken)
         return out
 

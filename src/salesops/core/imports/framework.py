@@ -307,36 +307,56 @@ def rows_insert(model, rows: list[dict], *, now=None) -> None:
         else:
             defaults[f.attname] = f.get_default() if f.has_default() or f.null else ""
     auto = {
-        f.attname: defaults[f.attname]
+        f.attname
         for f in model._meta.concrete_fields
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
     }
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted identifiers only
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(cols),
-        ", ".join(["%s"] * len(cols)),
-    )
-    pick = operator.itemgetter(*names)
-    base = {**defaults}
-    params = []
-    for r in rows:
-        d = base.copy()
-        d.update(r)
-        d.update(auto)
-        params.append(pick(d))
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_of_name = dict(zip(names, cols, strict=True))
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and COPY_ON_POSTGRES:
-            # COPY is PostgreSQL's bulk path: one statement streams every row, in the same
-            # transaction as the rest of the import (a rollback undoes it like an INSERT).
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                connection.ops.quote_name(model._meta.db_table), ", ".join(cols)
+        # Consecutive rows with the same fields share one statement: their own values first
+        # (one C-level itemgetter per row), then the defaults and timestamps, the same tuple
+        # for every row. No per-row dict is built.
+        for given, run in _runs_by_fields(rows, set(names) - auto):
+            own = sorted(given, key=names.index)
+            rest = [n for n in names if n not in given]
+            tail = tuple(defaults[n] for n in rest)
+            columns = [column_of_name[n] for n in (*own, *rest)]
+            if len(own) == 1:
+                params = [(r[own[0]], *tail) for r in run]
+            elif own:
+                pick = operator.itemgetter(*own)
+                params = [pick(r) + tail for r in run]
+            else:
+                params = [tail] * len(run)
+            if connection.vendor == "postgresql" and COPY_ON_POSTGRES:
+                # COPY is PostgreSQL's bulk path: one statement streams every row, in the
+                # same transaction as the rest of the import (a rollback undoes it too).
+                with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for t in params:
+                        write(t)
+                continue
+            sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted identifiers
+                table, ", ".join(columns), ", ".join(["%s"] * len(columns))
             )
-            with cur.cursor.copy(copy_sql) as copy:
-                for t in params:
-                    copy.write_row(t)
-            return
-        for i in range(0, len(params), BATCH_SIZE):
-            cur.executemany(sql, params[i : i + BATCH_SIZE])
+            for i in range(0, len(params), BATCH_SIZE):
+                cur.executemany(sql, params[i : i + BATCH_SIZE])
+
+
+def _runs_by_fields(rows: list[dict], known: set) -> Iterable[tuple[frozenset, list[dict]]]:
+    """Consecutive runs of rows that give the same fields (of `known`), in file order."""
+    run: list[dict] = []
+    keys = given = None
+    for r in rows:
+        if keys is None or r.keys() != keys:
+            if run:
+                yield given, run
+            keys = r.keys()
+            given, run = frozenset(keys & known), []
+        run.append(r)
+    if run:
+        yield given, run
 
 
 def keys_present(model, db_field: str, keys: list) -> list:
@@ -361,6 +381,27 @@ def keys_present(model, db_field: str, keys: list) -> list:
             if cur.fetchone():
                 return keys  # some exist: the ORM query finds which, as before
     return []
+
+
+def values_present(model, db_field: str, values: list) -> set:
+    """Which of `values` are already stored in `db_field`: raw queries in chunks, no ORM
+    value preparation per value (for plain text or number columns)."""
+    from django.db import connection
+
+    found: set = set()
+    values = [v for v in values if v is not None]
+    if not values:
+        return found
+    f = model._meta.get_field(db_field)
+    col = connection.ops.quote_name(f.column)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cur:
+        for i in range(0, len(values), 900):  # below SQLite's 999 parameters of old builds
+            chunk = values[i : i + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"SELECT {col} FROM {table} WHERE {col} IN ({marks})", chunk)  # noqa: S608
+            found.update(v for (v,) in cur.fetchall())
+    return found
 
 
 def indexes_secondary(model) -> list[tuple[str, str]]:
