@@ -350,3 +350,25 @@ def test_only_staff_may_run_or_see_reconciliations(ledger, company, tmp_path):
             rc.reconciliation_get(user=user, reconciliation_id=rec.pk)
         assert rc.partner_ledger_mapping_get(user=user, account_id=company.partner1.pk) is None
     assert rc.reconciliation_get(user=company.users["coordinator"], reconciliation_id=rec.pk)
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        {"columns": ["date"]},
+        {"columns": {"date": 5, "amount": "Debit"}},
+        {"columns": {"date": "Date", "amount": "Debit"}, "options": {"encoding": 1}},
+        {"columns": {"date": "Date", "amount": "Debit"}, "options": {"date_format": []}},
+        {"columns": {"date": "Date", "amount": "Debit"}, "options": {"date_window_days": "3"}},
+        {"columns": {"date": "Date", "amount": "Debit"}, "options": {"colour": "red"}},
+        {"columns": {"date": "Date", "debit": "Debit", "amount": "Debit"}},
+        {"columns": {"amount": "Debit"}},
+    ],
+)
+def test_a_malformed_mapping_is_refused_before_the_file_is_read(ledger, tmp_path, mapping):
+    f = tmp_path / "ok.csv"
+    f.write_text("Date,Debit\n2026-10-01,10\n", encoding="utf-8")
+    with pytest.raises(errors.ReconciliationMappingInvalid):
+        rc.reconciliation_run(
+            account=ledger.inv1.account, file=f, as_of=AS_OF, mapping=mapping, by=ledger.coordinator
+        )

@@ -139,7 +139,13 @@ class Mapping:
         if isinstance(value, PartnerLedgerMapping):
             return cls(dict(value.columns), dict(value.options))
         value = value or {}
-        return cls(dict(value.get("columns") or {}), dict(value.get("options") or {}))
+        columns, options = value.get("columns") or {}, value.get("options") or {}
+        if not isinstance(columns, dict) or not isinstance(options, dict):
+            raise errors.ReconciliationMappingInvalid(
+                _('The mapping is {"columns": {field: column}, "options": {...}}.'),
+                detail={"field": "mapping"},
+            )
+        return cls(dict(columns), dict(options))
 
 
 @dataclass
@@ -169,6 +175,7 @@ def _source(path: Path, file_name: str, mapping: Mapping) -> Source:
 def file_preview(*, path, file_name: str, mapping=None, rows: int = 5) -> tuple[list, list]:
     """(header, the first `rows` data rows as lists of text) for the mapping page."""
     m = Mapping.from_any(mapping)
+    _types_check(m)
     _enc, header, it = header_read(_source(path, file_name, m))
     out = []
     try:
@@ -201,8 +208,32 @@ def mapping_guess(header: list[str], saved=None) -> Mapping:
     return Mapping(cols, {**DEFAULT_OPTIONS, **base.options})
 
 
+def _types_check(m: Mapping) -> None:
+    """Columns are header texts; options have their documented types (before any is used)."""
+    kinds = {
+        "date_format": str,
+        "flip_sign": bool,
+        "decimal_mark": str,
+        "date_window_days": (int, type(None)),
+        "encoding": str,
+        "sheet": str,
+    }
+    bad = [f for f, h in m.columns.items() if not isinstance(f, str) or not isinstance(h, str)]
+    bad += [
+        k
+        for k, v in m.options.items()
+        if k not in kinds or not isinstance(v, kinds[k]) or (k == "date_window_days" and v is True)
+    ]
+    if bad:
+        raise errors.ReconciliationMappingInvalid(
+            _("The mapping has values of the wrong kind: %(f)s") % {"f": ", ".join(map(str, bad))},
+            detail={"fields": [str(b) for b in bad]},
+        )
+
+
 def _mapping_check(m: Mapping, header: list[str], file_name: str) -> dict[str, int]:
     """Column index per mapped field, or ReconciliationMappingInvalid."""
+    _types_check(m)
     unknown = set(m.columns) - set(FIELDS)
     if unknown:
         raise errors.ReconciliationMappingInvalid(
@@ -271,6 +302,7 @@ def partner_file_read(*, path, file_name: str, mapping, as_of: dt.date | None = 
     """Read the partner's file with `mapping` into a PartnerFile; ReconciliationFileInvalid
     naming file, row, column and value on the first bad cells (up to 50 are listed)."""
     m = Mapping.from_any(mapping)
+    _types_check(m)
     encoding, header, it = header_read(_source(path, file_name, m))
     index = _mapping_check(m, header, file_name)
     fmt = m.option("date_format")
