@@ -279,3 +279,24 @@ def test_inactive_schedule_does_not_send(make_schedule, company, smtp_server):
     schedules_run_due(now=MONDAY_SLOT)
     assert smtp_server.messages == []
     assert Schedule.objects.get().active is False
+
+
+def test_monthly_statement_as_pdf_holds_only_the_recipients_account(
+    make_schedule, company, smtp_server
+):
+    make_schedule(
+        name="Monthly statement",
+        kind="statement",
+        params={"period": "previous_month"},
+        fmt="pdf",
+        cron="0 7 1 * *",
+        now=dt.datetime(2026, 1, 20, tzinfo=dt.UTC),
+    )
+    schedules_run_due(now=dt.datetime(2026, 1, 31, 23, 0, 30, tzinfo=dt.UTC))  # 07:00 Feb 1st
+    by_to = {_to(m): m for m in smtp_server.messages}
+    assert set(by_to) == {"zhou.min@huadong.example", "xu.tao@jiangnan.example"}
+    (text,) = attachment_texts(by_to["zhou.min@huadong.example"])
+    assert company.partner1.number in text and company.partner2.number not in text
+    assert {(d.period_start, d.period_end) for d in Delivery.objects.all()} == {
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    }

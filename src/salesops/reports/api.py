@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from salesops.core.api import ERRORS, MAX_ID, ErrorOut
 from salesops.core.models import OrgUnit
@@ -193,7 +193,7 @@ def schedule_create(request, payload: ScheduleIn):
         raise ScheduleNotFound(_("No such schedule."))
     fields, users = _fields(payload)
     s = services.schedule_create(by=request.user, users=users, **fields)
-    return 201, _out(s)
+    return Status(201, _out(s))
 
 
 @router.get("/{schedule_id}", response={200: ScheduleOut, **ERRORS}, summary="A schedule")
@@ -216,7 +216,7 @@ def schedule_update(request, payload: ScheduleIn, schedule_id: int = Path(..., g
 def schedule_send_now(request, schedule_id: int = Path(..., ge=1, le=MAX_ID)):
     s = selectors.schedule_get(user=request.user, schedule_id=schedule_id)
     key = services.schedule_send_now(schedule=s, by=request.user)
-    return 202, {"slot_key": key, "deliveries": s.deliveries.filter(slot_key=key).count()}
+    return Status(202, {"slot_key": key, "deliveries": s.deliveries.filter(slot_key=key).count()})
 
 
 @router.get(
