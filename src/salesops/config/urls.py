@@ -31,4 +31,5 @@ urlpatterns = [
     path("receivables/reconciliations/", include("salesops.receivables.reconciliation_urls")),
     path("receivables/", include("salesops.receivables.urls")),
     path("receivables/", include("salesops.receivables.documents.urls")),
+    path("reports/", include("salesops.reports.urls")),
 ]

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("imports:wizard", _("Imports"), [Role.ADMIN, Role.COORDINATOR]),
     ("portal:home", _("Partner portal"), [Role.PARTNER]),
     ("queries:list", _("Queries"), [r for r in Role.values if r != Role.PARTNER]),
+    ("reports:schedule_list", _("Schedules"), [Role.ADMIN, Role.COORDINATOR, Role.FINANCE]),
 ]
 
 
