@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from salesops.core.audit import audit_history
 from salesops.core.errors import DomainError, NotFound
 from salesops.core.models import Role
+from salesops.core.money import Money, UnknownCurrency
 from salesops.core.scoping import scope_for
 from salesops.masterdata import selectors as md_selectors
 
@@ -71,6 +72,12 @@ ERROR_TEXT = {
 }
 
 
+ACTION_TEXT = {
+    "invoice.post": gettext_lazy("Invoice posted"),
+    "invoice.reverse": gettext_lazy("Invoice reversed"),
+}
+
+
 def error_text(exc: DomainError) -> str:
     return str(ERROR_TEXT.get(exc.code, exc.message))
 
@@ -103,6 +110,14 @@ def _amount(value) -> Decimal | None:
     except InvalidOperation:
         return None
     return amount if amount.is_finite() else None
+
+
+def _plain(amount: Decimal, currency: str) -> str:
+    """An amount for an input field: the currency's decimals, no grouping."""
+    try:
+        return str(Money(amount, currency).rounded().amount)
+    except UnknownCurrency:
+        return str(amount)
 
 
 def _get(fn, **kw):
@@ -289,7 +304,7 @@ def receipt_book(request, payment_id: int):
                 return redirect("receivables:payment_detail", payment.pk)
     elif request.GET.get("suggest") == "oldest" and account is not None:
         suggested = booking.suggest_oldest_first(payment.unallocated_amount, items)
-        amounts = {k: str(v) for k, v in suggested.items()}
+        amounts = {k: _plain(v, payment.currency) for k, v in suggested.items()}
     for inv in items:
         inv.entered = amounts.get(inv.pk, "")
     context = {
@@ -367,7 +382,22 @@ def invoice_list(request):
 def invoice_detail(request, invoice_id: int):
     _internal(request.user)
     invoice = _get(selectors.invoice_get, user=request.user, invoice_id=invoice_id)
-    history = audit_history(obj=invoice, limit=50) if _role(request.user) in STAFF else []
+    history = []
+    if _role(request.user) in STAFF:
+        for e in audit_history(obj=invoice, limit=50):
+            actor = e.actor
+            who = "—"
+            if actor is not None:
+                person = getattr(actor, "person", None)
+                who = actor.get_full_name() or (person.name if person else "") or actor.username
+            history.append(
+                {
+                    "at": e.at,
+                    "who": who,
+                    "what": ACTION_TEXT.get(e.action, e.action),
+                    "why": e.reason,
+                }
+            )
     return render(
         request,
         "receivables/invoice_detail.html",
