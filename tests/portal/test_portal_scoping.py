@@ -166,3 +166,46 @@ def test_no_receivables_page_leaks_partner2_data_to_a_partner(portal, login, com
                 problems.append((url, leaked))
     assert problems == []
     assert tried >= 5
+
+
+def test_no_api_route_leaks_partner2_data_to_a_partner(portal, login, company):
+    """Every GET operation of /api/v1 (from the OpenAPI schema), with partner2's ids for every
+    path parameter: a partner gets 403/404 or, where the route is meant for it, nothing of
+    partner2's. List routes are also asked with partner2's account as a filter."""
+    import re
+
+    from salesops.config.api import api
+
+    led = portal.ledger
+    ids = {
+        "invoice_id": led.inv3.pk,
+        "payment_id": portal.pay2.pk,
+        "order_id": portal.order2.pk,
+        "credit_note_id": portal.cn2.pk,
+        "account_id": company.partner2.pk,
+        "query_id": portal.q2.pk,
+    }
+    client = login("partner")
+    client.raise_request_exception = False
+    schema = api.get_openapi_schema()
+    tried, problems = 0, []
+    for path, ops in schema["paths"].items():
+        if "get" not in ops:
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        if any(n not in ids and not n.endswith("_id") and n != "id" for n in names):
+            continue
+        url = path
+        for n in names:
+            url = url.replace("{" + n + "}", str(ids.get(n, led.inv3.pk)))
+        for query in ({}, {"account_id": company.partner2.pk, "account": company.partner2.pk}):
+            tried += 1
+            r = client.get(url, query)
+            if r.status_code >= 500:
+                problems.append((url, query, r.status_code))
+            elif r.status_code == 200:
+                leaked = [s for s in portal.secrets if s in r.content.decode()]
+                if leaked:
+                    problems.append((url, query, leaked))
+    assert tried >= 10
+    assert problems == []
