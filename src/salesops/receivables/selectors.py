@@ -200,11 +200,21 @@ def ledger_entries(
     return qs.order_by("posted_on", "id")
 
 
+MONEY_PLACES = Decimal("0.0001")  # the money columns are DECIMAL(20, 4)
+
+
+def money_sum(total) -> Decimal:
+    """A SUM over a money column, exact. SQLite adds DECIMAL columns as floats (2.02 - 2.02 -
+    0.01 came back as -0.00999999999999979); every term has at most 4 decimals, so rounding the
+    sum to 4 restores it. On PostgreSQL (NUMERIC) this changes nothing."""
+    return Decimal(total or 0).quantize(MONEY_PLACES)
+
+
 def account_balance(*, user, account_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
     """The account's balance per currency from its ledger (what it owes; negative: credit)."""
     qs = ledger_entries(user=user, account_id=account_id, end=on)
     rows = qs.values("currency").annotate(total=Sum("amount")).order_by("currency")
-    return {r["currency"]: r["total"] or Decimal(0) for r in rows}
+    return {r["currency"]: money_sum(r["total"]) for r in rows}
 
 
 def account_open_items_total(*, account_id: int) -> dict[str, Decimal]:
@@ -216,19 +226,19 @@ def account_open_items_total(*, account_id: int) -> dict[str, Decimal]:
         .values_list("currency")
         .annotate(Sum("open_amount"))
     ):
-        out[currency] += total
+        out[currency] += money_sum(total)
     for currency, total in (
         Payment.objects.filter(account_id=account_id, status=Payment.Status.BOOKED)
         .values_list("currency")
         .annotate(Sum("unallocated_amount"))
     ):
-        out[currency] -= total
+        out[currency] -= money_sum(total)
     for currency, total in (
         CreditNote.objects.filter(account_id=account_id, status=CreditNote.Status.APPROVED)
         .values_list("currency")
         .annotate(Sum("open_amount"))
     ):
-        out[currency] -= total
+        out[currency] -= money_sum(total)
     return {c: v for c, v in sorted(out.items())}
 
 
