@@ -185,59 +185,60 @@ def age_table(
     currency with columns account_id, currency, items, b0..bN, credit, total and the same with
     a `rep_` prefix in the reporting currency (all int64/int128 minor units)."""
     import duckdb
-    import pyarrow as pa
 
     con = connection or duckdb.connect()
-    exp_table = pa.table(
-        {
-            "currency": pa.array(list(exponents), pa.string()),
-            # the divisor taking open_minor * rate * 10^10 to reporting minor units
-            "d": pa.array(
-                [10 ** (RATE_SCALE + e - int(reporting_exponent)) for e in exponents.values()],
-                pa.int64(),
-            ),
-        }
+    for code in exponents:
+        if not (len(code) == 3 and code.isalpha()):
+            raise ValueError(f"not a currency code: {code!r}")
+    # the divisor taking open_minor * rate * 10^10 to reporting minor units, per currency
+    exp_values = ", ".join(
+        f"('{code}', {10 ** (RATE_SCALE + int(e) - int(reporting_exponent))})"
+        for code, e in exponents.items()
     )
-    con.register("aging_exponents", exp_table)
     if isinstance(table, str):
         source = f"read_parquet('{table.replace(chr(39), chr(39) * 2)}')"
     else:
-        con.register("aging_input", table)
+        # from_arrow, not register(): register() imports pandas on first use (seconds)
+        con.from_arrow(table).create_view("aging_input")
         source = "aging_input"
     n = len(edges) + 2
     bucket = _bucket_sql(edges)
     # rep = round_half_up(open_minor * rate_e10 / 10^(10 + exp - rep_exp)), exact in HUGEINT.
-    sums = ",\n".join(
-        f"SUM(CASE WHEN credit THEN 0 WHEN b = {i} THEN open_minor ELSE 0 END)::HUGEINT AS b{i}"
-        for i in range(n)
+    sums = ",\n".join(f"SUM(open_minor) FILTER (WHERE b = {i}) AS b{i}" for i in range(n))
+    rep_sums = ",\n".join(f"SUM(rep) FILTER (WHERE b = {i}) AS rep_b{i}" for i in range(n))
+    zeros = (
+        ", ".join(f"COALESCE(b{i}, 0)::HUGEINT AS b{i}" for i in range(n))
+        + ", "
+        + ", ".join(f"COALESCE(rep_b{i}, 0)::HUGEINT AS rep_b{i}" for i in range(n))
     )
-    rep_sums = ",\n".join(
-        f"SUM(CASE WHEN credit THEN 0 WHEN b = {i} THEN rep ELSE 0 END)::HUGEINT AS rep_b{i}"
-        for i in range(n)
-    )
+    # b = n - 1 + 1 is the credit column: negative amounts are not aged
     sql = f"""
     WITH src AS (
         SELECT s.account_id::BIGINT AS account_id, s.currency AS currency,
-               s.open_minor::HUGEINT AS open_minor,
+               s.open_minor::BIGINT AS open_minor,
                date_diff('day', s.due_date::DATE, DATE '{as_of.isoformat()}') AS dpd,
                (s.fx_rate::DECIMAL(24, 10) * 10000000000)::HUGEINT AS rate_e10,
                e.d::HUGEINT AS d
-        FROM {source} s JOIN aging_exponents e USING (currency)
+        FROM {source} s JOIN (VALUES {exp_values}) e(currency, d) USING (currency)
     ), aged AS (
-        SELECT account_id, currency, open_minor, open_minor < 0 AS credit,
-               {bucket} AS b,
-               sign(open_minor * rate_e10)
-                 * ((abs(open_minor * rate_e10) + d // 2) // d) AS rep
+        SELECT account_id, currency, open_minor,
+               CASE WHEN open_minor < 0 THEN {n} ELSE {bucket} END AS b,
+               (sign(open_minor) * ((abs(open_minor * rate_e10) + d // 2) // d))::BIGINT AS rep
         FROM src
+    ), g AS (
+        SELECT account_id, currency, count(*)::BIGINT AS items,
+               {sums},
+               SUM(open_minor) FILTER (WHERE b = {n}) AS credit,
+               SUM(open_minor) AS total,
+               {rep_sums},
+               SUM(rep) FILTER (WHERE b = {n}) AS rep_credit,
+               SUM(rep) AS rep_total
+        FROM aged GROUP BY account_id, currency
     )
-    SELECT account_id, currency, count(*)::BIGINT AS items,
-           {sums},
-           SUM(CASE WHEN credit THEN open_minor ELSE 0 END)::HUGEINT AS credit,
-           SUM(open_minor)::HUGEINT AS total,
-           {rep_sums},
-           SUM(CASE WHEN credit THEN rep ELSE 0 END)::HUGEINT AS rep_credit,
-           SUM(rep)::HUGEINT AS rep_total
-    FROM aged GROUP BY account_id, currency ORDER BY account_id, currency
+    SELECT account_id, currency, items, {zeros},
+           COALESCE(credit, 0)::HUGEINT AS credit, total::HUGEINT AS total,
+           COALESCE(rep_credit, 0)::HUGEINT AS rep_credit, rep_total::HUGEINT AS rep_total
+    FROM g ORDER BY account_id, currency
     """  # noqa: S608 (no user input: ints, table names, a quoted path)
     try:
         return con.sql(sql).to_arrow_table()
