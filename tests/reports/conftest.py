@@ -14,47 +14,6 @@ CREATED = dt.datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
 MONDAY_SLOT = dt.datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 
 
-def _documents_landed() -> bool:
-    try:
-        import salesops.receivables.documents  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def _renderer(monkeypatch):
-    """The real renderer (salesops.receivables.documents) when it is present; until it lands,
-    a stand-in that writes a real XLSX holding the account's number and name."""
-    if _documents_landed():
-        return
-    from dataclasses import dataclass
-
-    from openpyxl import Workbook
-
-    from salesops.reports import services
-
-    @dataclass(frozen=True)
-    class Rendered:
-        filename: str
-        content_type: str
-        content: bytes
-
-    def render(*, kind, account, start, end, fmt, lang, user=None):
-        wb = Workbook()
-        ws = wb.active
-        ws.append([kind, account.number, account.name, start.isoformat(), end.isoformat(), lang])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return Rendered(
-            f"{kind}-{account.number}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            buf.getvalue(),
-        )
-
-    monkeypatch.setattr(services, "_renderer", lambda: render)
-
-
 @pytest.fixture
 def make_schedule(company):
     from salesops.reports.services import schedule_create
