@@ -144,3 +144,20 @@ def test_aging_command_writes_xlsx_and_csv(busy, tmp_path):  # noqa: F811
     ws = load_workbook(out_xlsx).active
     usd = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "USD")
     assert D(str(usd[2 + 8 - 1])) == D("1234.56")  # total column, a number
+
+
+def test_api_router_documents_and_aging(ledger, company):
+    from ninja.testing import TestClient
+
+    from salesops.receivables.api_documents import router
+
+    client = TestClient(router)
+    partner = company.users["partner"]
+    ok = client.get(
+        f"/receivables/documents/statement/{company.partner1.pk}?end=2026-10-31&fmt=xlsx",
+        user=partner,
+    )
+    assert ok.status_code == 200 and ok.content.startswith(b"PK")
+    data = client.get("/receivables/aging?as_of=2026-10-31", user=partner).json()
+    assert {r["account_id"] for r in data["rows"]} == {company.partner1.pk}
+    assert D(data["rows"][0]["total"]) == D("8950")
