@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesops.core.money import currency_exponent
 
@@ -253,7 +254,7 @@ def order_board_layout(doc: d.OrderBoard) -> Layout:
         t = Table(
             _("Open order lines"),
             [
-                Column(_("Order"), TEXT, 1.3),
+                Column(pgettext("sales order", "Order"), TEXT, 1.3),
                 Column(_("Order date"), DATE, 1.0),
                 Column(_("Line"), INT, 0.5),
                 Column(_("Product"), TEXT, 2.6),
@@ -262,8 +263,8 @@ def order_board_layout(doc: d.OrderBoard) -> Layout:
                 Column(_("Backlog"), QTY, 0.9),
                 Column(_("Unit price"), MONEY, 1.1),
                 Column(_("Backlog value"), MONEY, 1.3),
-                Column(_("Requested"), DATE, 1.0),
-                Column(_("Promised"), DATE, 1.0),
+                Column(pgettext("order line date", "Requested"), DATE, 1.0),
+                Column(pgettext("order line date", "Promised"), DATE, 1.0),
             ],
         )
         for x in s.lines:
