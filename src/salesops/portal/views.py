@@ -6,6 +6,7 @@ own user (`user=request.user`), so the partner sees only its own account; any ot
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -312,30 +313,34 @@ class PartnerQueryForm(forms.Form):
         label=gettext_lazy("Credit note"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, user, account, **kwargs):
+    def __init__(self, *args, user, account, linked=None, **kwargs):
         super().__init__(*args, **kwargs)
         none = [("", _("— none —"))]
-        invoices = selectors.invoice_list(user=user, account_id=account.pk)[:300]
-        self.fields["invoice"].choices = none + [
-            (i.pk, f"{i.number} · {i.issue_date:%Y-%m-%d} · {money(i.amount, i.currency)}")
-            for i in invoices
-        ]
-        pays = selectors.payment_list(user=user, account_id=account.pk)[:300]
-        self.fields["payment"].choices = none + [
-            (p.pk, f"{p.number} · {p.value_date:%Y-%m-%d} · {money(p.amount, p.currency)}")
-            for p in pays
-        ]
-        cns = selectors.credit_note_list(user=user, account_id=account.pk)[:300]
-        self.fields["credit_note"].choices = none + [
-            (c.pk, f"{c.number} · {c.issue_date:%Y-%m-%d} · {money(c.amount, c.currency)}")
-            for c in cns
-        ]
+        linked = linked or {}
+        sources = {
+            "invoice": (selectors.invoice_list, "issue_date"),
+            "payment": (selectors.payment_list, "value_date"),
+            "credit_note": (selectors.credit_note_list, "issue_date"),
+        }
+        for field, (select, date_field) in sources.items():
+            rows = list(select(user=user, account_id=account.pk)[:300])
+            doc = linked.get(field)  # linked from another page: offered even if older
+            if doc is not None and doc not in rows:
+                rows.insert(0, doc)
+            self.fields[field].choices = none + [
+                (
+                    d.pk,
+                    f"{d.number} · {getattr(d, date_field):%Y-%m-%d} · "
+                    f"{money(d.amount, d.currency)}",
+                )
+                for d in rows
+            ]
 
 
 @partner_page
 def query_new(request, account):
     user = request.user
-    initial = {}
+    initial, linked = {}, {}
     getters = {
         "invoice": lambda pk: selectors.invoice_get(user=user, invoice_id=pk),
         "payment": lambda pk: selectors.payment_get(user=user, payment_id=pk),
@@ -345,14 +350,24 @@ def query_new(request, account):
         raw = request.GET.get(field)
         if raw:
             try:
-                initial[field] = get(int(raw)).pk  # someone else's id: NotFound -> 404
+                linked[field] = get(int(raw))  # someone else's id: NotFound -> 404
+                initial[field] = linked[field].pk
             except ValueError:
                 raise Http404 from None
     if "invoice" in initial and "category" not in initial:
         initial["category"] = Query.Category.PAYMENT
     if "credit_note" in initial:
         initial["category"] = Query.Category.CREDIT_NOTE
-    form = PartnerQueryForm(request.POST or None, initial=initial, user=user, account=account)
+    if request.method == "POST":  # the documents chosen are offered even if older
+        for field, get in getters.items():
+            raw = request.POST.get(field)
+            if raw and raw.isdigit():
+                # not one of the partner's: not offered, so the form refuses the choice
+                with contextlib.suppress(NotFound):
+                    linked[field] = get(int(raw))
+    form = PartnerQueryForm(
+        request.POST or None, initial=initial, user=user, account=account, linked=linked
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
