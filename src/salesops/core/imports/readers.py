@@ -121,7 +121,8 @@ def csv_rows(src: Source) -> tuple[str, Iterator[tuple[int, list]]]:
             reader = csv.reader(text, dialect)
             try:
                 for row_no, cells in enumerate(reader, start=1):
-                    if not "".join(cells).strip():
+                    first = cells[0] if cells else ""
+                    if (not first or first.isspace()) and not "".join(cells).strip():
                         continue  # blank line: Excel shows it, but it is no record
                     yield row_no, cells
             except UnicodeDecodeError:
