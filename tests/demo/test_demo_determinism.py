@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -65,9 +66,33 @@ def _canonical_dump(data_dir) -> str:
         ),
         "fx": list(FxRate.objects.values_list("base", "quote", "rate", "valid_from")),
         "truth": (data_dir / "demo" / "duplicates_truth.csv").read_text(encoding="utf-8"),
+        "receivables": _receivables_totals(),
     }
+    assert parts["receivables"]["invoices"][0] > 1_000
     assert parts["accounts"] and parts["contacts"] and parts["truth"].count("\n") > 1
     return json.dumps(parts, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _receivables_totals() -> dict:
+    """Counts and totals of the year of receivables (its dates follow today, its numbers only
+    the seed)."""
+    from django.db.models import Count, Sum
+
+    from salesops.receivables import models as r
+
+    def totals(qs, field="amount"):
+        row = qs.aggregate(n=Count("pk"), total=Sum(field))
+        return [row["n"], str(row["total"].quantize(Decimal("0.01")))]
+
+    return {
+        "invoices": totals(r.Invoice.objects.all()),
+        "open": totals(r.Invoice.objects.filter(status="open"), "open_amount"),
+        "payments": totals(r.Payment.objects.all()),
+        "credit notes": totals(r.CreditNote.objects.all()),
+        "ledger": totals(r.LedgerEntry.objects.all()),
+        "order lines": totals(r.SalesOrderLine.objects.all(), "quantity"),
+        "numbers": list(r.Invoice.objects.order_by("number").values_list("number", "amount")),
+    }
 
 
 def _generate_and_hash(seed: int, data_dir) -> str:

@@ -25,12 +25,14 @@ class Size:
     reps_per_territory: int
     contacts_per_account: tuple[int, int]  # min, max
     products: int
+    invoices: int = 0  # a year of receivables (orders, invoices, payments, credit notes)
 
 
 SIZES: dict[str, Size] = {
-    "small": Size("small", 2_000, 2, 2, 2, 3, 1, (1, 3), 60),
-    "medium": Size("medium", 100_000, 3, 3, 3, 4, 2, (0, 2), 200),
-    "large": Size("large", 1_000_000, 4, 4, 4, 5, 2, (0, 2), 500),
+    "small": Size("small", 2_000, 2, 2, 2, 3, 1, (1, 3), 60, invoices=3_000),
+    "medium": Size("medium", 100_000, 3, 3, 3, 4, 2, (0, 2), 200, invoices=1_000_000),
+    # large: ten times the accounts, the same year of invoices (spread over more of them)
+    "large": Size("large", 1_000_000, 4, 4, 4, 5, 2, (0, 2), 500, invoices=1_000_000),
 }
 
 

@@ -14,6 +14,7 @@ from salesops.core.models import OrgUnit, Person
 from . import pools
 from .bulk import RowWriter, reset_sequences
 from .context import DemoContext
+from .receivables import receivables
 
 DEMO_EMAIL_DOMAIN = "demo.salesops.invalid"
 DEMO_PASSWORD = "demo"  # noqa: S105 -- a demo database only
@@ -625,4 +626,6 @@ def finish(ctx: DemoContext) -> None:
     )
 
 
-STEPS = [org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, finish]
+STEPS = [
+    org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, receivables, finish,
+]  # fmt: skip
