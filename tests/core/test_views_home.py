@@ -27,9 +27,15 @@ def test_coordinator_sees_requested_accounts_awaiting_activation(login, company)
     assert company.acct_rep2.name in response.content.decode()
 
 
-def test_coordinator_queues_are_accounts_then_imports(login, company):
+def test_coordinator_queues_start_with_the_24_hour_clock(login, company):
     response = login("coordinator").get("/")
-    assert _queue_keys(response) == ["accounts_requested", "accounts_on_hold", "imports"]
+    assert _queue_keys(response) == [
+        "receipts_to_book",
+        "accounts_requested",
+        "accounts_on_hold",
+        "imports",
+        "queries_due",
+    ]
 
 
 def test_empty_requested_queue_says_what_will_appear_and_why(login, company):
@@ -48,10 +54,10 @@ def test_failed_and_running_imports_are_listed_for_the_coordinator(login, compan
     assert queue.count == 2
 
 
-def test_finance_sees_accounts_on_hold_only(login, company):
+def test_finance_sees_approvals_then_accounts_on_hold(login, company):
     Account.objects.filter(pk=company.acct_rep1.pk).update(status=Account.Status.ON_HOLD)
     response = login("finance").get("/")
-    assert _queue_keys(response) == ["accounts_on_hold"]
+    assert _queue_keys(response) == ["approvals_waiting", "accounts_on_hold", "queries_due"]
     assert _queue(response, "accounts_on_hold").count == 1
 
 
@@ -92,7 +98,7 @@ def test_manager_sees_team_accounts_missing_data(login, company):
 
 def test_partner_home_is_a_card_with_their_own_account_and_contacts(login, company):
     response = login("partner").get("/")
-    assert _queue_keys(response) == ["partner_account"]
+    assert _queue_keys(response) == ["partner_portal", "partner_account"]
     body = response.content.decode()
     assert company.partner1.name in body
     assert "Zhou Min" in body
