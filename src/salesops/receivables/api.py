@@ -1246,3 +1246,13 @@ def booking_report(
             for r in report.late
         ],
     }
+
+
+def _mount_sub_routers() -> None:
+    """Routers kept beside their feature (reconciliation) are served under /receivables."""
+    from .reconciliation_api import router as reconciliation_router
+
+    router.add_router("/receivables", reconciliation_router)
+
+
+_mount_sub_routers()

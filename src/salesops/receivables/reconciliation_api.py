@@ -20,17 +20,13 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from salesops.core.api import ERRORS, MAX_ID, ErrorOut
+from salesops.masterdata.api import MoneyOut
 
 from . import errors
 from . import reconciliation as rc
 
 PREFIX = ""
 router = Router(tags=["receivables: reconciliation"])
-
-
-class MoneyOut(Schema):
-    amount: str = Field(..., examples=["8950.0000"])
-    currency: str = Field(..., examples=["CNY"])
 
 
 class SectionOut(Schema):
