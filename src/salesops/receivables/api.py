@@ -1249,9 +1249,11 @@ def booking_report(
 
 
 def _mount_sub_routers() -> None:
-    """Routers kept beside their feature (reconciliation) are served under /receivables."""
+    """Routers kept beside their feature (documents and aging, reconciliation)."""
+    from .api_documents import router as documents_router
     from .reconciliation_api import router as reconciliation_router
 
+    router.add_router("", documents_router)
     router.add_router("/receivables", reconciliation_router)
 
 
