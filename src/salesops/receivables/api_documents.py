@@ -28,6 +28,20 @@ EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
     "/receivables/documents/{kind}/{account_id}",
     response={200: bytes, **ERRORS},
     summary="An account statement, payment sheet or order board as PDF, XLSX or HTML",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document as a file",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                    "text/html": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
 )
 def document_get(
     request,
