@@ -18,6 +18,7 @@ from salesops.masterdata.models import Account
 
 from .. import aging
 from ..models import Allocation, LedgerEntry, Payment, SalesOrder, SalesOrderLine
+from ..selectors import money_sum
 
 ZERO = Decimal(0)
 
@@ -186,7 +187,7 @@ def statement_build(account: Account, start: dt.date, end: dt.date) -> Statement
     with their aging. closing = opening + the period's entries = account_balance(on=end) =
     the open items' total, per currency."""
     openings = {
-        c: t or ZERO
+        c: money_sum(t)
         for c, t in LedgerEntry.objects.filter(account_id=account.pk, posted_on__lt=start)
         .values_list("currency")
         .annotate(Sum("amount"))
@@ -275,7 +276,7 @@ def payment_sheet_build(account: Account, start: dt.date, end: dt.date) -> Payme
         .values_list("refund__payment_id")
         .annotate(Sum("amount"))
     ):
-        refunded[pid] = total
+        refunded[pid] = money_sum(total)
     reversed_by_end = set(
         LedgerEntry.objects.filter(
             kind="payment_reversal", payment_id__in=ids, posted_on__lte=end
