@@ -125,3 +125,10 @@ def test_refunds_and_write_offs_are_approved_by_finance_not_the_requester(demo):
         assert approved.exists(), model
         assert not approved.exclude(decided_by=finance).exists()
         assert not approved.filter(requested_by=F("decided_by")).exists()
+
+
+def test_demo_partners_get_their_documents_on_schedule(demo):
+    from salesops.reports.models import Schedule
+
+    kinds = sorted(Schedule.objects.filter(active=True).values_list("kind", flat=True))
+    assert kinds == ["order_board", "payment_sheet", "statement"]

@@ -613,6 +613,13 @@ def logins(ctx: DemoContext) -> None:
     ctx.count("demo logins", len(DEMO_LOGINS))
 
 
+def schedules(ctx: DemoContext) -> None:
+    """The weekly order board and payment sheet and the monthly statement for every partner."""
+    from salesops.reports.demo import demo_schedules
+
+    ctx.count("schedules", len(demo_schedules()))
+
+
 def finish(ctx: DemoContext) -> None:
     """Record the run in the audit log (one event, not one per row)."""
     from salesops.core.audit import audit_record
@@ -627,5 +634,6 @@ def finish(ctx: DemoContext) -> None:
 
 
 STEPS = [
-    org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, receivables, finish,
+    org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, receivables, schedules,
+    finish,
 ]  # fmt: skip
