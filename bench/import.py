@@ -252,7 +252,7 @@ def main() -> None:
             "## bench/import",
             "",
             f"`.venv/bin/python bench/import.py --rows {a.rows} --baseline-rows "
-            f"{a.baseline_rows}` on {time.strftime('%Y-%m-%d')}.",
+            f"{a.baseline_rows} --repeat {a.repeat}` on {time.strftime('%Y-%m-%d %H:%M %Z')}.",
             f"Machine: {machine()}.",
             "",
             "Salesforce-shaped account CSV (UTF-8 with BOM, CRLF, 15 columns: 18-char Ids, "
