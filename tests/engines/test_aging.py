@@ -94,3 +94,52 @@ def test_dso_simple_method():
         "30.0"
     )
     assert aging.dso(receivables=Decimal(1), credit_sales=Decimal(0), days=90) is None
+
+
+def _both_ways(items, edges=aging.DEFAULT_EDGES):
+    table = aging.age_table(_table(items), as_of=AS_OF, exponents=EXPONENTS, edges=edges)
+    single = aging.age_items(items, as_of=AS_OF, exponents=EXPONENTS, edges=edges)
+    assert aging.rows_from_table(table, edges) == single
+    return table
+
+
+def test_real_amounts_take_the_64_bit_path_huge_ones_the_hugeint_query():
+    real = [
+        aging.AgingItem(3, "USD", dt.date(2026, 9, 1), 123_456_789, Decimal("7.1234567891")),
+        aging.AgingItem(3, "JPY", dt.date(2026, 1, 1), -50_000, Decimal("0.0475123456")),
+        aging.AgingItem(9, "KWD", dt.date(2026, 11, 30), 1_000_001, Decimal("23.4567890123")),
+    ]
+    assert _both_ways(real).schema.field("rep_total").type == pa.int64()
+    # 10^13 yen at 99,999.99: the reporting amount needs more than 64 bits
+    huge = [*real, aging.AgingItem(4, "JPY", AS_OF, 10**13, Decimal("99999.9999999999"))]
+    assert pa.types.is_decimal(_both_ways(huge).schema.field("rep_total").type)
+    # a rate of 100,000 or more is not converted through DOUBLE
+    big_rate = [*real, aging.AgingItem(5, "USD", AS_OF, 10, Decimal("123456.0000000001"))]
+    assert pa.types.is_decimal(_both_ways(big_rate).schema.field("rep_total").type)
+
+
+def test_sparse_account_ids_and_an_empty_input():
+    items = [
+        aging.AgingItem(10**12 + k, "CNY", dt.date(2026, 10, k), 100 * k, Decimal(1))
+        for k in range(1, 20)
+    ] + [aging.AgingItem(1, "USD", dt.date(2025, 1, 1), 77, Decimal("7.2"))]
+    table = _both_ways(items)
+    assert table.num_rows == 20 and table.column("account_id")[0].as_py() == 1
+    assert aging.age_table(_table([]), as_of=AS_OF, exponents=EXPONENTS).num_rows == 0
+
+
+def test_rate_given_as_integer_column():
+    items = [aging.AgingItem(2, "USD", dt.date(2026, 3, 3), 1005, Decimal("7.1"))]
+    table = (
+        _table(items)
+        .drop_columns(["fx_rate"])
+        .append_column("rate_e10", pa.array([71_000_000_000], pa.int64()))
+    )
+    (row,) = aging.rows_from_table(aging.age_table(table, as_of=AS_OF, exponents=EXPONENTS))
+    assert row == aging.age_items(items, as_of=AS_OF, exponents=EXPONENTS)[0]
+
+
+def test_unknown_currency_is_an_error():
+    items = [aging.AgingItem(2, "GBP", dt.date(2026, 3, 3), 1005, Decimal("9.1"))]
+    with pytest.raises(Exception, match="currency without an exponent"):
+        aging.age_table(_table(items), as_of=AS_OF, exponents=EXPONENTS)
