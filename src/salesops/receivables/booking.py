@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from salesops.core.errors import PermissionDenied
+from salesops.core.formatting import money_text
 from salesops.core.models import Role, User
 from salesops.core.scoping import scope_for
 
@@ -128,7 +129,7 @@ def coordinator_recipients() -> dict[str, list[str]]:
 def _warning_message(payment: Payment, now: dt.datetime) -> tuple[str, str]:
     left = time_left(payment, now=now)
     due = timezone.localtime(deadline(payment)).strftime("%Y-%m-%d %H:%M %Z")
-    amount = f"{payment.amount} {payment.currency}"
+    amount = money_text(payment.amount, payment.currency)
     if left.state == "overdue":
         subject = _("Receipt %(number)s is overdue for booking") % {"number": payment.number}
         first = _("Receipt %(number)s (%(amount)s) should have been booked by %(due)s.") % {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from salesops.core.formatting import money_text
 from salesops.core.models import Role
 from salesops.core.selectors import WorkQueue
 
@@ -42,7 +43,7 @@ def receipts_to_book(user) -> WorkQueue | None:
     items = [
         {
             "url": reverse("receivables:receipt_book", args=[p.pk]),
-            "label": f"{p.number} · {p.amount} {p.currency}"
+            "label": f"{p.number} · {money_text(p.amount, p.currency)}"
             + (f" · {p.payer_name}" if p.payer_name else ""),
             "note": time_left_note(p),
         }
@@ -79,7 +80,7 @@ def approvals_waiting(user) -> WorkQueue | None:
                 {
                     "created": obj.created_at,
                     "url": reverse("receivables:approvals") + f"#{kind}-{obj.pk}",
-                    "label": f"{label} {obj.number} · {obj.amount} {currency}",
+                    "label": f"{label} {obj.number} · {money_text(obj.amount, currency)}",
                     "note": f"{obj.created_at:%Y-%m-%d}",
                 }
             )

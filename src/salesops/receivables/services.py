@@ -150,8 +150,8 @@ def _open_check(invoice: Invoice, amount: Decimal, exc) -> None:
         raise errors.AlreadyReversed(f"Invoice {invoice.number} is reversed.")
     if amount > invoice.open_amount:
         raise exc(
-            f"{amount} is more than the {invoice.open_amount} {invoice.currency} still open on "
-            f"{invoice.number}.",
+            f"{amount} is more than the {Money(invoice.open_amount, invoice.currency)} still "
+            f"open on {invoice.number}.",
             detail={"invoice": invoice.number, "open_amount": str(invoice.open_amount)},
         )
 
@@ -481,7 +481,7 @@ def payment_allocate(*, payment: Payment, invoice: Invoice, amount, by, on: dt.d
             )
         if amount > payment.unallocated_amount:
             raise errors.AllocationExceedsPayment(
-                f"{amount} is more than the {payment.unallocated_amount} {payment.currency} "
+                f"{amount} is more than the {Money(payment.unallocated_amount, payment.currency)} "
                 f"left on {payment.number}.",
                 detail={"unallocated_amount": str(payment.unallocated_amount)},
             )
@@ -715,7 +715,8 @@ def credit_note_apply(
             raise errors.CurrencyMismatch(f"{note.number} is in {note.currency}.")
         if amount > note.open_amount:
             raise errors.CreditExceedsOpenAmount(
-                f"{amount} is more than the {note.open_amount} left on {note.number}.",
+                f"{amount} is more than the {Money(note.open_amount, note.currency)} left on "
+                f"{note.number}.",
                 detail={"open_amount": str(note.open_amount)},
             )
         _open_check(invoice, amount, errors.CreditExceedsOpenAmount)
@@ -791,7 +792,7 @@ def _refund_available_check(source, field: str, amount: Decimal) -> None:
     available = getattr(source, field)
     if amount > available:
         raise errors.RefundExceedsAvailable(
-            f"{amount} is more than the {available} {source.currency} available on "
+            f"{amount} is more than the {Money(available, source.currency)} available on "
             f"{source.number}.",
             detail={"available": str(available)},
         )

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from salesops.core.audit import audit_history
 from salesops.core.errors import DomainError, NotFound
+from salesops.core.formatting import money_text
 from salesops.core.models import Role
 from salesops.core.money import Money, UnknownCurrency
 from salesops.core.scoping import scope_for
@@ -329,7 +330,7 @@ def _booked_message(payment: Payment, allocated: Decimal) -> str:
         "number": payment.number,
         "account": payment.account.name,
         "allocated": f"{allocated} {payment.currency}",
-        "left": f"{payment.unallocated_amount} {payment.currency}",
+        "left": money_text(payment.unallocated_amount, payment.currency),
     }
     if payment.unallocated_amount:
         return (
