@@ -23,6 +23,20 @@ and do not count.
 All of it is one SQL statement (UNION ALL of signed amounts, GROUP BY document), with amounts
 summed as integers in 1/10000 (the DECIMAL(20, 4) columns' unit) so SQLite's REAL storage
 cannot add float error to the sums.
+
+The report over many accounts (`aging_report`, the aging page, `salesops aging`, the API) does
+not build Python objects per item: one SQL statement returns (account, currency, due day,
+open amount in 1/10000, rate * 10^10) as integers, read with fetchmany into Arrow arrays; the
+engine ages them (DuckDB + numpy), and the roll-ups per account group and up the org tree
+(OrgUnit.path) are GROUP BYs in DuckDB. Only the lines a caller reads become Decimals
+(`AgingReport.accounts` is built on first use; the page builds its 500).
+
+Today's stored open amounts. When nothing is dated after `as_of` (no ledger entry, allocation
+or credit application later than it; checked only for `as_of` >= today, the usual case), the
+open items on `as_of` are exactly what the services keep in `Invoice.open_amount`,
+`Payment.unallocated_amount` (booked receipts) and `CreditNote.open_amount` (approved notes),
+and the report reads those, one indexed scan per table, instead of rebuilding from history
+(tests/receivables/test_aging.py proves both ways agree on the same data).
 """
 
 from __future__ import annotations
@@ -31,6 +45,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -87,9 +103,9 @@ def _account_sql(account_q: Q | None) -> tuple[str, list]:
 _KIND = {"i": "invoice", "p": "payment", "c": "credit_note"}
 
 
-def open_items_as_of(*, as_of: dt.date, account_q: Q | None = None) -> list[OpenItem]:
-    """Every item open on `as_of` for the accounts matching `account_q` (a filter on Account;
-    None: all accounts). Callers check scope: pass the user's account filter."""
+def _history_sql(*, as_of: dt.date, account_q: Q | None) -> tuple[str, list]:
+    """SELECT t ('i'/'p'/'c'), id, u (open amount in 1/10000) of every document open on
+    `as_of`, rebuilt from the dated records (see the module docstring)."""
     acct_sql, acct_params = _account_sql(account_q)
 
     def acct(col: str) -> tuple[str, list]:
@@ -169,9 +185,19 @@ def open_items_as_of(*, as_of: dt.date, account_q: Q | None = None) -> list[Open
         "le.account_id",
     )
     union = "\nUNION ALL\n".join(parts)
+    return (
+        f"SELECT t, id, SUM(u) AS u FROM ({union}) c GROUP BY t, id HAVING SUM(u) <> 0",  # noqa: S608
+        params,
+    )
+
+
+def open_items_as_of(*, as_of: dt.date, account_q: Q | None = None) -> list[OpenItem]:
+    """Every item open on `as_of` for the accounts matching `account_q` (a filter on Account;
+    None: all accounts). Callers check scope: pass the user's account filter."""
+    history, params = _history_sql(as_of=as_of, account_q=account_q)
+    t = {"inv": "receivables_invoice", "pay": "receivables_payment", "cn": "receivables_creditnote"}
     sql = f"""
-    WITH c AS ({union}),
-    g AS (SELECT t, id, SUM(u) AS u FROM c GROUP BY t, id HAVING SUM(u) <> 0)
+    WITH g AS ({history})
     SELECT g.t, g.id, g.u,
         COALESCE(inv.account_id, pay.account_id, cn.account_id),
         COALESCE(inv.number, pay.number, cn.number),
@@ -204,6 +230,118 @@ def open_items_as_of(*, as_of: dt.date, account_q: Q | None = None) -> list[Open
             )
     out.sort(key=lambda i: (i.account_id, i.currency, i.due_date, i.number))
     return out
+
+
+# ---------------------------------------------------------------- bulk: open items as Arrow
+
+
+def _day_sql(column: str) -> str:
+    """A date column as days since 1970-01-01 (an integer)."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _rate_sql(column: str) -> str:
+    """A rate (DECIMAL(24, 10)) as an exact integer times 10^10. On SQLite the REAL holding a
+    rate below 100,000 is within 10^-16 relative of it, so the rounding is exact."""
+    return f"CAST(ROUND({column} * 10000000000) AS BIGINT)"
+
+
+def stored_amounts_usable(as_of: dt.date) -> bool:
+    """True when the stored open amounts are the open items on `as_of`: `as_of` is today or
+    later and nothing (ledger entry, allocation, credit application) is dated after it."""
+    from django.utils import timezone
+
+    if as_of < timezone.localdate():
+        return False
+    d = as_of.isoformat()
+    with connection.cursor() as cur:
+        for table, column in (
+            ("receivables_ledgerentry", "posted_on"),
+            ("receivables_allocation", "applied_on"),
+            ("receivables_creditapplication", "applied_on"),
+        ):
+            cur.execute(f"SELECT 1 FROM {table} WHERE {column} > %s LIMIT 1", [d])  # noqa: S608 (constants)
+            if cur.fetchone():
+                return False
+    return True
+
+
+def _stored_sql(account_q: Q | None) -> tuple[str, list]:
+    acct_sql, acct_params = _account_sql(account_q)
+    parts, params = [], []
+    booked, approved = "pay.status = 'booked'", "cn.status = 'approved'"
+    for table, alias, amount, date, cond, sign in (
+        ("receivables_invoice", "inv", "open_amount", "due_date", "1 = 1", ""),
+        ("receivables_payment", "pay", "unallocated_amount", "value_date", booked, "-"),
+        ("receivables_creditnote", "cn", "open_amount", "issue_date", approved, "-"),
+    ):
+        sql = (
+            f"SELECT {alias}.account_id, {alias}.currency, {_day_sql(f'{alias}.{date}')}, "  # noqa: S608 (constants)
+            f"{sign}{_units(f'{alias}.{amount}')}, {_rate_sql(f'{alias}.fx_rate')} "
+            f"FROM {table} {alias} WHERE {cond} AND {alias}.{amount} <> 0"
+        )
+        if acct_sql:
+            sql += f" AND {alias}.account_id IN ({acct_sql})"
+            params.extend(acct_params)
+        parts.append(sql)
+    return "\nUNION ALL\n".join(parts), params
+
+
+def open_items_table(*, as_of: dt.date, account_q: Q | None = None, stored: bool | None = None):
+    """The open items on `as_of` as the engine's Arrow input (account_id, currency, due_date,
+    open_minor, rate_e10), in one SQL statement read in chunks. `stored`: read today's stored
+    open amounts (True), rebuild from the dated records (False), or decide (None:
+    `stored_amounts_usable`)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if stored is None:
+        stored = stored_amounts_usable(as_of)
+    if stored:
+        sql, params = _stored_sql(account_q)
+    else:
+        history, params = _history_sql(as_of=as_of, account_q=account_q)
+        sql = f"""
+        SELECT COALESCE(inv.account_id, pay.account_id, cn.account_id),
+            COALESCE(inv.currency, pay.currency, cn.currency),
+            {_day_sql("COALESCE(inv.due_date, pay.value_date, cn.issue_date)")},
+            g.u,
+            {_rate_sql("COALESCE(inv.fx_rate, pay.fx_rate, cn.fx_rate)")}
+        FROM ({history}) g
+        LEFT JOIN receivables_invoice inv ON g.t = 'i' AND inv.id = g.id
+        LEFT JOIN receivables_payment pay ON g.t = 'p' AND pay.id = g.id
+        LEFT JOIN receivables_creditnote cn ON g.t = 'c' AND cn.id = g.id
+        """  # noqa: S608 (constants)
+    chunks: list[list] = [[], [], [], [], []]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while rows := cur.fetchmany(100_000):
+            for out, col in zip(chunks, zip(*rows, strict=True), strict=True):
+                out.append(col)
+    types = (pa.int64(), pa.string(), pa.int32(), pa.int64(), pa.int64())
+    arrays = [
+        pa.chunked_array([pa.array(c, t) for c in cols], t)
+        for cols, t in zip(chunks, types, strict=True)
+    ]
+    account_id, currency, day, units, rate = arrays
+    codes = sorted(set(pa.compute.unique(currency).to_pylist())) if len(currency) else []
+    factor_of = np.array([10 ** (SCALE - currency_exponent(c)) for c in codes] or [1], np.int64)
+    idx = pa.compute.index_in(currency, pa.array(codes, pa.string())).to_numpy(zero_copy_only=False)
+    u = units.to_numpy()
+    factor = factor_of[idx] if len(u) else np.ones(0, np.int64)
+    if len(u) and np.any(u % factor):
+        raise ValueError("an open amount has more decimals than its currency")
+    return pa.table(
+        {
+            "account_id": account_id,
+            "currency": currency,
+            "due_date": day.cast(pa.date32()),
+            "open_minor": pa.array(u // factor, pa.int64()),
+            "rate_e10": rate,
+        }
+    )
 
 
 # ---------------------------------------------------------------- aging of one account
@@ -304,11 +442,85 @@ class AgingReport:
     as_of: dt.date
     reporting_currency: str
     buckets: list[Bucket]
-    accounts: list[AgingLine]  # per account and currency
-    partners: list[AgingLine]  # per account group (a parent account and its children), reporting
     units: list[AgingLine]  # per org unit, rolled up the tree, reporting currency
     total: AgingLine
     dso_days: int
+    # one row per account and currency (the engine's columns + label), sorted by account
+    account_table: Any = field(default=None, repr=False)
+    # one row per account group (a parent account and its children), reporting currency
+    partner_table: Any = field(default=None, repr=False)
+    sales: dict[int, Decimal] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def accounts(self) -> list[AgingLine]:
+        """Per account and currency (built on first use: Decimals for every row)."""
+        return self.account_lines(self.account_table)
+
+    @cached_property
+    def partners(self) -> list[AgingLine]:
+        """Per account group, in the reporting currency, largest first."""
+        t = self.partner_table
+        if t is None or not t.num_rows:
+            return []
+        rep_exp = currency_exponent(self.reporting_currency)
+        out = []
+        for r in t.to_pylist():
+            line = _rollup_line(f"g{r['g']}", r["label"], self.reporting_currency, r, rep_exp)
+            line.account_id = r["g"]
+            out.append(line)
+        return out
+
+    def account_lines(self, table) -> list[AgingLine]:
+        if table is None or not table.num_rows:
+            return []
+        n = len(self.buckets)
+        rep_exp = currency_exponent(self.reporting_currency)
+        out = []
+        for r in table.to_pylist():
+            exp = currency_exponent(r["currency"])
+            line = AgingLine(
+                f"a{r['account_id']}:{r['currency']}",
+                r["label"],
+                r["currency"],
+                [engine.from_minor(int(r[f"b{i}"]), exp) for i in range(n)],
+                engine.from_minor(int(r["credit"]), exp),
+                engine.from_minor(int(r["total"]), exp),
+                [engine.from_minor(int(r[f"rep_b{i}"]), rep_exp) for i in range(n)],
+                engine.from_minor(int(r["rep_credit"]), rep_exp),
+                engine.from_minor(int(r["rep_total"]), rep_exp),
+                account_id=r["account_id"],
+            )
+            s = self.sales.get(line.account_id)
+            line.dso = (
+                engine.dso(receivables=line.reporting_total, credit_sales=s, days=self.dso_days)
+                if s
+                else None
+            )
+            out.append(line)
+        return out
+
+    def top_accounts(self, *, limit: int = 500, account_ids=None) -> tuple[list[AgingLine], int]:
+        """The `limit` account rows with the largest reporting total (of `account_ids`, when
+        given), and how many rows there are; only those become AgingLines."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        t = self.account_table
+        if t is None:
+            return [], 0
+        if account_ids is not None:
+            t = t.filter(pc.is_in(t.column("account_id"), pa.array(list(account_ids), pa.int64())))
+        order = pc.sort_indices(t, sort_keys=[("rep_total", "descending")])  # stable
+        return self.account_lines(t.take(order[:limit])), t.num_rows
+
+
+def _rollup_line(key: str, label: str, rep: str, r: dict, rep_exp: int, **kw) -> AgingLine:
+    """A roll-up (group, org unit, total) from summed reporting minor units."""
+    n = sum(1 for k in r if k.startswith("rep_b"))
+    bks = [engine.from_minor(int(r[f"rep_b{i}"] or 0), rep_exp) for i in range(n)]
+    credit = engine.from_minor(int(r["rep_credit"] or 0), rep_exp)
+    total = engine.from_minor(int(r["rep_total"] or 0), rep_exp)
+    return AgingLine(key, label, rep, bks, credit, total, list(bks), credit, total, **kw)
 
 
 def _scope_q(user) -> Q | None:
@@ -369,121 +581,136 @@ def credit_sales(*, as_of: dt.date, days: int, account_q: Q | None = None) -> di
     return out
 
 
-def aging_report(*, user, as_of: dt.date, dso_days: int | None = None) -> AgingReport:
+def aging_report(
+    *, user, as_of: dt.date, dso_days: int | None = None, stored: bool | None = None
+) -> AgingReport:
     """Aging of every account in the user's scope on `as_of` (`user=None`: all accounts), per
-    account and currency, per account group and up the org tree in the reporting currency."""
+    account and currency, per account group and up the org tree in the reporting currency.
+    Bulk: the open items come as Arrow (`open_items_table`), the engine ages them and DuckDB
+    rolls them up; no Python loop over items or accounts. `stored`: as in `open_items_table`."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from salesops.core.models import OrgUnit
 
     dso_days = dso_days or settings.DSO_DAYS
     account_q = _scope_q(user)
-    items = open_items_as_of(as_of=as_of, account_q=account_q)
     rep = settings.REPORTING_CURRENCY
     rep_exp = currency_exponent(rep)
     edges = aging_edges()
-    rows = (
-        engine.rows_from_table(
-            engine.age_table(
-                items_table(items),
-                as_of=as_of,
-                exponents=_exponents([i.currency for i in items] + [rep]),
-                reporting_exponent=rep_exp,
-                edges=edges,
-            ),
-            edges,
-        )
-        if items
-        else []
-    )
-    sales = credit_sales(as_of=as_of, days=dso_days, account_q=account_q)
-    ids = sorted({r.account_id for r in rows})
-    meta: dict[int, tuple] = {}
-    for chunk in range(0, len(ids), 900):
-        for row in Account.objects.filter(pk__in=ids[chunk : chunk + 900]).values_list(
-            "pk", "number", "name", "parent_id", "territory_id"
-        ):
-            meta[row[0]] = row
     n = len(edges) + 2
-    zero = Decimal(0)
-
-    def line(key, label, currency, depth=0, **kw) -> AgingLine:
-        return AgingLine(
-            key, label, currency, [zero] * n, zero, zero, [zero] * n, depth=depth, **kw
-        )
-
-    def add(target: AgingLine, a: AccountAging, *, reporting_only: bool) -> None:
-        for i in range(n):
-            target.reporting_buckets[i] += a.reporting_buckets[i]
-            if reporting_only:
-                target.buckets[i] += a.reporting_buckets[i]
-            else:
-                target.buckets[i] += a.buckets[i]
-        target.reporting_credit += a.reporting_credit
-        target.reporting_total += a.reporting_total
-        target.credit += a.reporting_credit if reporting_only else a.credit
-        target.total += a.reporting_total if reporting_only else a.total
-
+    items = open_items_table(as_of=as_of, account_q=account_q, stored=stored)
+    codes = pc.unique(items.column("currency")).to_pylist() if items.num_rows else []
+    sales = credit_sales(as_of=as_of, days=dso_days, account_q=account_q)
+    meta_qs = Account.objects.all() if account_q is None else Account.objects.filter(account_q)
+    meta_sql, meta_params = (
+        meta_qs.order_by().values_list("pk", "number", "name", "parent_id", "territory_id")
+    ).query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(meta_sql, meta_params)
+        meta_rows = cur.fetchall()
+    mcols = list(zip(*meta_rows, strict=True)) or [[], [], [], [], []]
+    meta = pa.table(
+        {
+            "id": pa.array(mcols[0], pa.int64()),
+            "number": pa.array(mcols[1], pa.string()),
+            "name": pa.array(mcols[2], pa.string()),
+            "parent_id": pa.array(mcols[3], pa.int64()),
+            "territory_id": pa.array(mcols[4], pa.int64()),
+        }
+    )
+    territory_of = dict(zip(mcols[0], mcols[4], strict=True))
     units = {u.pk: u for u in OrgUnit.objects.all()}
     by_path = {u.path: u for u in units.values()}
-    accounts: list[AgingLine] = []
-    partners: dict[int, AgingLine] = {}
-    unit_lines: dict[int, AgingLine] = {}
-    unit_sales: dict[int, Decimal] = defaultdict(Decimal)
-    total = line("total", "", rep)
-    for r in rows:
-        a = _account_aging(r, rep_exp)
-        pk, number, name, parent_id, territory_id = meta[r.account_id]
-        acc = line(f"a{pk}:{r.currency}", f"{number} {name}", r.currency, account_id=pk)
-        add(acc, a, reporting_only=False)
-        accounts.append(acc)
-        group = parent_id or pk
-        if group not in partners:
-            partners[group] = line(f"g{group}", "", rep, account_id=group)
-        add(partners[group], a, reporting_only=True)
-        add(total, a, reporting_only=True)
-        unit = units.get(territory_id)
-        if unit is not None:
-            for path in _ancestor_paths(unit.path):
-                u = by_path.get(path)
-                if u is None:
-                    continue
-                if u.pk not in unit_lines:
-                    unit_lines[u.pk] = line(f"u{u.pk}", u.name, rep, depth=u.level, unit_id=u.pk)
-                add(unit_lines[u.pk], a, reporting_only=True)
-    # sales for DSO, rolled up the same way
-    sales_meta = _account_values(list(sales), "territory_id")
-    for account_id, amount in sales.items():
-        unit = units.get(sales_meta.get(account_id))
-        if unit is not None:
-            for path in _ancestor_paths(unit.path):
-                u = by_path.get(path)
-                if u is not None:
-                    unit_sales[u.pk] += amount
-    for acc in accounts:
-        s = sales.get(acc.account_id)
-        acc.dso = (
-            engine.dso(receivables=acc.reporting_total, credit_sales=s, days=dso_days)
-            if s
-            else None
-        )
-    for ul in unit_lines.values():
-        ul.dso = engine.dso(
-            receivables=ul.reporting_total, credit_sales=unit_sales[ul.unit_id], days=dso_days
-        )
-    total.dso = engine.dso(
-        receivables=total.reporting_total, credit_sales=sum(sales.values(), zero), days=dso_days
+    anc_rows = [
+        (u.pk, by_path[p].pk)
+        for u in units.values()
+        for p in _ancestor_paths(u.path)
+        if p in by_path
+    ]
+    anc = pa.table(
+        {
+            "territory_id": pa.array([a for a, _b in anc_rows], pa.int64()),
+            "unit_id": pa.array([b for _a, b in anc_rows], pa.int64()),
+        }
     )
-    group_names = _account_values(list(partners), "name")
-    for g, pl in partners.items():
-        pl.label = group_names.get(g, str(g))
+    rep_sums = ", ".join(
+        [f"SUM(a.rep_b{i}) AS rep_b{i}" for i in range(n)]
+        + ["SUM(a.rep_credit) AS rep_credit", "SUM(a.rep_total) AS rep_total"]
+    )
+    con = duckdb.connect()
+    try:
+        con.from_arrow(
+            engine.age_table(
+                items,
+                as_of=as_of,
+                exponents=_exponents([*codes, rep]),
+                reporting_exponent=rep_exp,
+                edges=edges,
+                connection=con,
+            )
+        ).create_view("agg")
+        con.from_arrow(meta).create_view("meta")
+        con.from_arrow(anc).create_view("anc")
+        account_table = con.sql(
+            "SELECT a.*, m.number || ' ' || m.name AS label FROM agg a "
+            "JOIN meta m ON m.id = a.account_id ORDER BY a.account_id, a.currency"
+        ).to_arrow_table()
+        partner_table = con.sql(
+            f"SELECT COALESCE(m.parent_id, a.account_id) AS g, {rep_sums} FROM agg a "  # noqa: S608 (constants)
+            "JOIN meta m ON m.id = a.account_id GROUP BY g ORDER BY rep_total DESC, g"
+        ).to_arrow_table()
+        unit_rows = (
+            con.sql(
+                f"SELECT anc.unit_id AS u, {rep_sums} FROM agg a "  # noqa: S608 (constants)
+                "JOIN meta m ON m.id = a.account_id "
+                "JOIN anc ON anc.territory_id = m.territory_id GROUP BY anc.unit_id"
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+        (total_row,) = con.sql(f"SELECT {rep_sums} FROM agg a").to_arrow_table().to_pylist()  # noqa: S608 (constants)
+    finally:
+        con.close()
+    names = dict(zip(mcols[0], mcols[2], strict=True))
+    groups = partner_table.column("g").to_pylist()
+    names.update(_account_values([g for g in groups if g not in names], "name"))
+    partner_table = partner_table.append_column(
+        "label", pa.array([str(names.get(g, g)) for g in groups], pa.string())
+    )
+    # sales for DSO, per territory, then up the tree
+    territory_sales: dict[int, Decimal] = defaultdict(Decimal)
+    for account_id, amount in sales.items():
+        territory_sales[territory_of.get(account_id)] += amount
+    unit_sales: dict[int, Decimal] = defaultdict(Decimal)
+    for territory_id, u_id in anc_rows:
+        unit_sales[u_id] += territory_sales.get(territory_id, Decimal(0))
+    unit_lines = []
+    for r in unit_rows:
+        u = units[r["u"]]
+        line = _rollup_line(f"u{u.pk}", u.name, rep, r, rep_exp, depth=u.level, unit_id=u.pk)
+        line.dso = engine.dso(
+            receivables=line.reporting_total, credit_sales=unit_sales[u.pk], days=dso_days
+        )
+        unit_lines.append(line)
+    unit_lines.sort(key=lambda x: units[x.unit_id].path)
+    total = _rollup_line("total", "", rep, total_row, rep_exp)
+    total.dso = engine.dso(
+        receivables=total.reporting_total,
+        credit_sales=sum(sales.values(), Decimal(0)),
+        days=dso_days,
+    )
     return AgingReport(
         as_of=as_of,
         reporting_currency=rep,
         buckets=buckets(),
-        accounts=accounts,
-        partners=sorted(partners.values(), key=lambda x: -x.reporting_total),
-        units=sorted(unit_lines.values(), key=lambda u: units[u.unit_id].path),
+        units=unit_lines,
         total=total,
         dso_days=dso_days,
+        account_table=account_table,
+        partner_table=partner_table,
+        sales=sales,
     )
 
 
@@ -511,18 +738,16 @@ def aging_page_context(report: AgingReport, *, show: str = "account", unit: str 
 
     from .documents.layout import bucket_label
 
-    accounts = report.accounts
+    ids = None
     if unit.isdigit():
         u = OrgUnit.objects.filter(pk=int(unit)).first()
         if u is not None:
-            ids = set(
-                Account.objects.filter(territory__path__startswith=u.path).values_list(
-                    "pk", flat=True
-                )
+            ids = Account.objects.filter(territory__path__startswith=u.path).values_list(
+                "pk", flat=True
             )
-            accounts = [a for a in accounts if a.account_id in ids]
+    top, count = report.top_accounts(limit=500, account_ids=ids)
     rows = []
-    for a in sorted(accounts, key=lambda x: -x.reporting_total)[:500]:
+    for a in top:
         if show == "reporting":
             rows.append(
                 (
@@ -539,5 +764,5 @@ def aging_page_context(report: AgingReport, *, show: str = "account", unit: str 
         "report": report,
         "bucket_labels": [bucket_label(b) for b in report.buckets] + [_("On account"), _("Total")],
         "account_rows": rows,
-        "account_count": len(accounts),
+        "account_count": count,
     }
