@@ -132,3 +132,12 @@ def test_demo_partners_get_their_documents_on_schedule(demo):
 
     kinds = sorted(Schedule.objects.filter(active=True).values_list("kind", flat=True))
     assert kinds == ["order_board", "payment_sheet", "statement"]
+
+
+def test_demo_inbox_has_open_queries_from_partners_and_the_rep(demo):
+    from salesops.receivables.models import Query
+
+    raised_by = set(
+        Query.objects.filter(status="open").values_list("raised_by__username", flat=True)
+    )
+    assert {"partner", "partner2", "rep"} <= raised_by

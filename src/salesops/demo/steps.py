@@ -613,6 +613,72 @@ def logins(ctx: DemoContext) -> None:
     ctx.count("demo logins", len(DEMO_LOGINS))
 
 
+def queries(ctx: DemoContext) -> None:
+    """A few open questions in the inbox: two from the demo partners, one from the rep."""
+    from salesops.core.models import User
+    from salesops.receivables.models import CreditNote, Invoice, Payment
+    from salesops.receivables.queries import query_note, query_raise
+
+    names = [login[0] for login in DEMO_LOGINS]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    if not {"partner", "partner2", "rep", "coordinator"} <= users.keys():
+        return
+    made = 0
+    partner = users["partner"]
+    account_id = partner.portal_contact.account_id
+    payment = Payment.objects.filter(account_id=account_id, status="booked").order_by("-value_date")
+    invoice = Invoice.objects.filter(account_id=account_id, status="open").order_by("due_date")
+    if payment.exists() and invoice.exists():
+        query_raise(
+            by=partner,
+            category="payment",
+            subject=f"Our payment {payment[0].reference or payment[0].number} is not on the "
+            f"statement against {invoice[0].number}",
+            body="We transferred the full amount last week. Please check and confirm.",
+            invoice=invoice[0],
+            payment=payment[0],
+        )
+        made += 1
+    note = CreditNote.objects.filter(account_id=account_id, status="pending").first()
+    if note is not None:
+        q = query_raise(
+            by=partner,
+            category="credit_note",
+            subject=f"When will credit note {note.number} be approved?",
+            body="The goods came back three weeks ago; we need the credit for our month end.",
+            credit_note=note,
+        )
+        query_note(
+            query=q,
+            body="Waiting for finance: above the approval threshold.",
+            by=users["coordinator"],
+        )
+        made += 1
+    query_raise(
+        by=users["partner2"],
+        category="statement",
+        subject="Please send last month's statement again",
+        body="Our accountant cannot find the statement e-mail for last month.",
+    )
+    made += 1
+    rep_invoice = (
+        Invoice.objects.filter(account__owner=users["rep"].person, status="open")
+        .order_by("due_date")
+        .first()
+    )
+    if rep_invoice is not None:
+        query_raise(
+            by=users["rep"],
+            category="other",
+            subject=f"Customer disputes the price on {rep_invoice.number}",
+            body="The buyer says the promotion price was agreed. Can we check before dunning?",
+            account=rep_invoice.account,
+            invoice=rep_invoice,
+        )
+        made += 1
+    ctx.count("queries", made)
+
+
 def schedules(ctx: DemoContext) -> None:
     """The weekly order board and payment sheet and the monthly statement for every partner."""
     from salesops.reports.demo import demo_schedules
@@ -634,6 +700,6 @@ def finish(ctx: DemoContext) -> None:
 
 
 STEPS = [
-    org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, receivables, schedules,
-    finish,
+    org_tree, people, payment_terms, catalog, fx_rates, accounts, logins, receivables, queries,
+    schedules, finish,
 ]  # fmt: skip
