@@ -142,12 +142,17 @@ def render_pdf(lay: Layout, *, generated: str) -> bytes:
                 for c in table.columns
             ]
             rows = [header]
+            # text may wrap (names, references): a Paragraph only when it does not fit on one
+            # line (Paragraphs are most of the cost of a table); numbers and dates never wrap
+            room = [w - 6.5 for w in widths]  # less the cell padding
             for row in table.rows:
                 out = []
-                for c, v in zip(table.columns, row, strict=True):
+                for i, (c, v) in enumerate(zip(table.columns, row, strict=True)):
                     text = fmt(v, c.kind, part.exponent)
-                    # text may wrap (names, references); numbers and dates stay plain strings
-                    out.append(Paragraph(_esc(text), cell) if c.kind == TEXT and text else text)
+                    if c.kind == TEXT and text and _width(text, font) > room[i]:
+                        out.append(Paragraph(_esc(text), cell))
+                    else:
+                        out.append(text)
                 rows.append(out)
             if len(rows) == 1:
                 rows.append([_("Nothing in this period.")] + [""] * (len(table.columns) - 1))
@@ -186,6 +191,12 @@ def render_pdf(lay: Layout, *, generated: str) -> bytes:
         story, canvasmaker=_numbered_canvas(font, footer[:140], _("Page %(page)s of %(pages)s"))
     )
     return buf.getvalue()
+
+
+def _width(text: str, font: str) -> float:
+    if "\n" in text:
+        return float("inf")
+    return pdfmetrics.stringWidth(text, font, 7.5)
 
 
 def _esc(text: str) -> str:
