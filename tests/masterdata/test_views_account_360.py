@@ -72,9 +72,9 @@ def test_partner_sees_own_account_without_internal_history(login, company):
     assert 'id="history"' not in response.content.decode()
 
 
-def test_later_records_are_announced_as_a_quiet_note(login, company):
+def test_account_360_loads_the_receivables_panel(login, company):
     body = login("coordinator").get(f"/accounts/{company.acct_rep1.pk}/").content.decode()
-    assert "Orders, invoices, payments and payouts for this account will appear" in body
+    assert f'hx-get="/receivables/account-panel/{company.acct_rep1.pk}/' in body
 
 
 def test_account_outside_scope_is_404_on_the_360_page(login, company):

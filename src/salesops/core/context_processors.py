@@ -6,8 +6,9 @@ from .models import Role
 # (url name, label, roles that see it); later issues add their pages here.
 NAVIGATION = [
     ("home", _("Home"), None),
-    ("masterdata:account_list", _("Accounts"), None),
-    ("masterdata:product_list", _("Products"), Role.values),
+    # a partner's world is the portal: their own account, documents and queries, nothing else
+    ("masterdata:account_list", _("Accounts"), [r for r in Role.values if r != Role.PARTNER]),
+    ("masterdata:product_list", _("Products"), [r for r in Role.values if r != Role.PARTNER]),
     ("core:org_tree", _("Organisation"), [r for r in Role.values if r != Role.PARTNER]),
     ("imports:wizard", _("Imports"), [Role.ADMIN, Role.COORDINATOR]),
     ("portal:home", _("Partner portal"), [Role.PARTNER]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from salesops.core.money import currency_exponent
@@ -216,7 +216,7 @@ def statement_render(*, user, reconciliation_id: int, fmt: str, lang: str) -> Re
     base = f"reconciliation-{rec.account.number}-{rec.as_of.isoformat()}-{rec.pk}"
     with translation.override(lang):
         lay = statement_layout(rec, lines)
-        generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        generated = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
         if fmt == "xlsx":
             content = render_xlsx(lay, generated=generated)
             return RenderedStatement(f"{base}.xlsx", XLSX_TYPE, content)
