@@ -200,7 +200,8 @@ def _payer(ix: MatchIndex, r: Receipt) -> dict[str, tuple[float, Reason]]:
             Reason(
                 "payer_alias",
                 f"payer name '{r.counterparty_name}' was confirmed for account "
-                f"'{ix.account_names.get(acc, acc)}' {times} time{'s' if times != 1 else ''} before",
+                f"'{ix.account_names.get(acc, acc)}' {times} "
+                f"time{'s' if times != 1 else ''} before",
                 (("name", r.counterparty_name), ("account", acc), ("times", str(times))),
             ),
         )
@@ -543,10 +544,9 @@ def _match(ix: MatchIndex, r: Receipt) -> Result:
                 total = sum((ix.items[i].open_amount for i in ref_idx), ZERO)
                 if r.amount < total:
                     single = len(ref_idx) == 1
+                    conf = 0.6  # several items part-paid: which ones is a guess
                     if single:
                         conf = 0.92 if consistent else (0.6 if elsewhere else 0.85)
-                    else:
-                        conf = 0.6
                     allocs = _partial(ix, ref_idx, r.amount)
                     why = Reason(
                         "amount_partial",

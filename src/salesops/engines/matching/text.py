@@ -63,7 +63,7 @@ def number_candidates(text: str, max_join: int = 3) -> list[NumberHit]:
     seen: set[tuple[str, int]] = set()
     n = len(toks)
     for i in range(n):
-        tok, start, end = toks[i]
+        _tok, start, end = toks[i]
         # an amount ('12,345.00') is not a document number
         if _AMOUNT_AFTER.match(s[end : end + 2]) or _AMOUNT_BEFORE.search(
             s[max(0, start - 2) : start]
@@ -107,7 +107,32 @@ def number_candidates(text: str, max_join: int = 3) -> list[NumberHit]:
 
 _SUFFIXES_CJK = ("股份有限公司", "有限责任公司", "有限公司", "公司")
 _SUFFIX_WORDS = frozenset(
-    ["ltd", "limited", "co", "company", "corp", "corporation", "inc", "incorporated", "llc", "plc", "gmbh", "ag", "sa", "pte", "pty", "bhd", "the", "youxian", "gongsi", "gufen", "zeren", "kabushiki", "kaisha", "kk"]
+    [
+        "ltd",
+        "limited",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "pte",
+        "pty",
+        "bhd",
+        "the",
+        "youxian",
+        "gongsi",
+        "gufen",
+        "zeren",
+        "kabushiki",
+        "kaisha",
+        "kk",
+    ]
 )
 _ABBREVIATIONS = {
     "trdg": "trading",
