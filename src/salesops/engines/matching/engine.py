@@ -440,7 +440,7 @@ def _amount_reason(ix: MatchIndex, idx: Sequence[int], r: Receipt, kind: str, ra
             (("difference", str(diff)),),
         )
     if kind == "discount":
-        pct = f"{(rate or items[0].discount_rate or ZERO) * 100:g}%"
+        pct = f"{((rate or items[0].discount_rate or ZERO) * 100).normalize():f}%"
         return Reason(
             "amount_discount",
             f"amount equals {what} less {pct} early-payment discount ({_money(diff)})",
