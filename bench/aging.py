@@ -190,6 +190,172 @@ def child_db(n: str) -> dict:
             "items": len(items), "accounts": len(report.accounts)}  # fmt: skip
 
 
+def _bulk(table: str, cols: list[str], rows: list[tuple]) -> None:
+    """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def build_db(n: int, today: dt.date) -> dict:
+    """n invoices over n / 50 accounts in a 1 + 4 + 20 org tree, issued over the 400 days before
+    today; ~75 % paid by receipts allocated to up to 5 invoices each (some overpaid: money on
+    account); 10 % in USD. Ledger entries for every invoice and receipt. Nothing is dated after
+    today, so the aging at today can use the stored open amounts."""
+    import random
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+
+    from salesops.core.models import OrgUnit, User
+    from salesops.masterdata.models import Account
+
+    rnd = random.Random(1)
+    root = OrgUnit.objects.create(name="Bench Co", code="BENCH")
+    territories = []
+    for r in range(4):
+        region = OrgUnit.objects.create(name=f"Region {r}", code=f"R{r}", parent=root)
+        territories += [
+            OrgUnit.objects.create(name=f"Territory {r}.{t}", code=f"T{r}{t}", parent=region)
+            for t in range(5)
+        ]
+    n_acc = max(n // 50, 10)
+    Account.objects.bulk_create(
+        [
+            Account(
+                number=f"B{i:07d}",
+                name=f"Bench {i}",
+                type="partner",
+                currency="CNY",
+                territory=territories[i % len(territories)],
+            )
+            for i in range(n_acc)
+        ],
+        batch_size=5000,
+    )
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    parents = [(ids[rnd.randrange(100)], pk) for pk in ids[100:] if rnd.random() < 0.1]
+    Account.objects.bulk_update(
+        [Account(pk=pk, parent_id=par) for par, pk in parents], ["parent"], batch_size=5000
+    )
+    User.objects.create_user("benchfinance", password="x", role="finance")
+    stamp = "2026-01-01 00:00:00+00:00"
+    inv, le, pay, al = [], [], [], []
+    paid_by_account: dict[int, list] = {}
+    for i in range(1, n + 1):
+        acct = ids[rnd.randrange(len(ids))]
+        usd = rnd.random() < 0.1
+        issue = today - dt.timedelta(days=rnd.randrange(1, 400))
+        amount = Decimal(rnd.randrange(10_000, 5_000_000)) / 100
+        rate = Decimal("7.1234567891") if usd else Decimal(1)
+        paid = (today - issue).days > 45 and rnd.random() < 0.85
+        inv.append([i, f"INV-B{i:09d}", acct, "USD" if usd else "CNY", issue, issue + dt.timedelta(days=30),  # noqa: E501
+                    amount, Decimal(0) if paid else amount, rate, "paid" if paid else "open", stamp])  # fmt: skip  # noqa: E501
+        le.append((acct, inv[-1][3], issue, "invoice", inv[-1][1], amount, i, None, stamp))
+        if paid:
+            paid_by_account.setdefault((acct, inv[-1][3]), []).append((i, issue, amount, rate))
+    pid = 0
+    for (acct, cur), invs in paid_by_account.items():
+        for k in range(0, len(invs), 5):
+            group = invs[k : k + 5]
+            pid += 1
+            value = min(
+                max(g[1] for g in group) + dt.timedelta(days=20), today - dt.timedelta(days=1)
+            )
+            total = sum(g[2] for g in group)
+            extra = Decimal(rnd.randrange(100, 50_000)) / 100 if rnd.random() < 0.05 else Decimal(0)
+            pay.append((pid, f"RCP-B{pid:09d}", acct, cur, total + extra, extra, stamp, value,
+                        stamp, "transfer", "", "", group[0][3], "booked", stamp))  # fmt: skip
+            le.append(
+                (acct, cur, value, "payment", f"RCP-B{pid:09d}", -(total + extra), None, pid, stamp)
+            )
+            for g in group:
+                al.append((pid, g[0], g[2], Decimal(0), value, stamp))
+    with transaction.atomic():
+        _bulk("receivables_invoice", ["id", "number", "account_id", "currency", "issue_date", "due_date",  # noqa: E501
+              "amount", "open_amount", "fx_rate", "status", "created_at"], inv)  # fmt: skip
+        _bulk("receivables_payment", ["id", "number", "account_id", "currency", "amount",
+              "unallocated_amount", "received_at", "value_date", "booked_at", "method", "reference",
+              "payer_name", "fx_rate", "status", "created_at"], pay)  # fmt: skip
+        _bulk("receivables_allocation", ["payment_id", "invoice_id", "amount", "fx_difference",
+              "applied_on", "created_at"], al)  # fmt: skip
+        _bulk("receivables_ledgerentry", ["account_id", "currency", "posted_on", "kind",
+              "document_number", "amount", "invoice_id", "payment_id", "created_at"], le)  # fmt: skip  # noqa: E501
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return {"accounts": len(ids), "invoices": n, "payments": len(pay), "allocations": len(al),
+            "ledger": len(le), "open_invoices": sum(1 for r in inv if r[9] == "open")}  # fmt: skip
+
+
+def _stats(samples: list[float]) -> dict:
+    s = sorted(samples)
+    return {"median": statistics.median(s), "p95": s[min(len(s) - 1, round(0.95 * (len(s) - 1)))],
+            "all": [round(x, 2) for x in samples]}  # fmt: skip
+
+
+def child_dbpage(arg: str) -> dict:
+    """Build a database with `n` invoices (SQLite, or PostgreSQL by DATABASE_URL), then time the
+    aging page as the finance user (Django's test Client, in-process: server time), at today
+    (stored open amounts) and a month ago (history), and the `aging` command."""
+    n, runs = (int(x) for x in arg.split(":"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesops.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from salesops.core.models import User
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    t0 = time.perf_counter()
+    res = {"db": connection.vendor, "build": build_db(n, today)}
+    res["build_seconds"] = time.perf_counter() - t0
+    print(
+        f"[{connection.vendor}] built {res['build']} in {res['build_seconds']:.0f}s",
+        file=sys.stderr,
+    )
+    c = Client()
+    c.force_login(User.objects.get(username="benchfinance"))
+
+    def page(params) -> float:
+        t = time.perf_counter()
+        r = c.get("/receivables/aging/", params)
+        assert r.status_code == 200, r.status_code
+        return time.perf_counter() - t
+
+    page({})  # warm-up (imports, first queries)
+    res["page_today"] = _stats([page({}) for _ in range(runs)])
+    res["page_today_reporting"] = _stats(
+        [page({"currency": "reporting"}) for _ in range(max(runs // 2, 1))]
+    )
+    past = (today - dt.timedelta(days=30)).isoformat()
+    res["page_past"] = _stats([page({"as_of": past}) for _ in range(2)])
+    out = Path(tempfile.mkdtemp(prefix="bench-aging-cmd-")) / "aging.csv"
+    cmd = []
+    for _ in range(2):
+        t = time.perf_counter()
+        call_command("aging", "--out", str(out), stdout=open(os.devnull, "w"))  # noqa: SIM115
+        cmd.append(time.perf_counter() - t)
+    res["command"] = _stats(cmd)
+    res["command_rows"] = sum(1 for _ in out.open()) - 1
+    res["seconds"] = res["page_today"]["median"]
+    print(f"[{connection.vendor}] {json.dumps(res)}", file=sys.stderr)
+    return res
+
+
 def _hwm_mb() -> float:
     """Peak resident memory of this process (VmHWM; ru_maxrss would include the parent's
     peak, which a child inherits at fork on Linux)."""
@@ -201,22 +367,25 @@ def _hwm_mb() -> float:
 
 def child(mode: str, arg: str) -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    res = {"engine": child_engine, "pandas": child_pandas, "db": child_db}[mode](arg)
+    res = {"engine": child_engine, "pandas": child_pandas, "db": child_db,
+           "dbpage": child_dbpage}[mode](arg)  # fmt: skip
     res["peak_mb"] = _hwm_mb()
     res["base_mb"] = rss0 / 1024
     print(json.dumps(res))
 
 
-def run(mode: str, arg: str) -> dict:
-    env = dict(os.environ)
+def run(mode: str, arg: str, database_url: str | None = None) -> dict:
+    env = dict(os.environ, DEBUG="0")
     env["SALESOPS_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-aging-")
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, arg], env=env, capture_output=True, text=True,
-        check=False,
+        [sys.executable, __file__, "--child", mode, arg], env=env, stdout=subprocess.PIPE,
+        stderr=None if mode == "dbpage" else subprocess.PIPE, text=True, check=False,
     )  # fmt: skip
     if out.returncode:
-        raise SystemExit(f"{mode} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"{mode} failed:\n{(out.stderr or '')[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -227,9 +396,14 @@ def main() -> None:
     ap.add_argument("--db-items", type=int, default=200_000)
     ap.add_argument("--write", action="store_true", help="write the section into RESULTS.md")
     ap.add_argument("--child", nargs=2)
+    ap.add_argument("--db", default="", help="sqlite,postgres: the aging page at --db-invoices")
+    ap.add_argument("--db-invoices", type=int, default=1_000_000)
     a = ap.parse_args()
     if a.child:
         child(*a.child)
+        return
+    if a.db:
+        db_main(a)
         return
     path = Path(tempfile.mkdtemp(prefix="bench-aging-")) / "items.parquet"
     t0 = time.perf_counter()
@@ -279,6 +453,35 @@ def main() -> None:
     print(text)
     if a.write:
         section_write(text, "## bench/aging")
+
+
+PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def db_main(a) -> None:
+    """The aging page and the `aging` command on a database built with --db-invoices invoices
+    (one child process per database; PostgreSQL gets a fresh database)."""
+    out = {}
+    for db in a.db.split(","):
+        url = None
+        if db == "postgres":
+            import psycopg
+
+            name = "salesops_bench_aging_db"
+            with psycopg.connect(PG_URL.format(name="postgres"), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
+            url = PG_URL.format(name=name)
+        out[db] = run("dbpage", f"{a.db_invoices}:10", url)
+        print(db, json.dumps(out[db]), flush=True)
+    for db, r in out.items():
+        print(
+            f"| {db} | {r['build']['invoices']:,} invoices ({r['build']['open_invoices']:,} open), "
+            f"{r['build']['accounts']:,} accounts | page today: median {r['page_today']['median']:.2f}"  # noqa: E501
+            f" s, p95 {r['page_today']['p95']:.2f} s | page a month ago (history): median "
+            f"{r['page_past']['median']:.2f} s | `salesops aging` {r['command']['median']:.1f} s "
+            f"({r['command_rows']:,} rows) | {r['peak_mb']:.0f} MB |"
+        )
 
 
 def section_write(text: str, heading: str) -> None:
