@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "salesops.receivables",
     "salesops.portal",
     "salesops.reports",
+    "salesops.cashapp",
 ]
 
 MIDDLEWARE = [
