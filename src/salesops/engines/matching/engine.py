@@ -31,6 +31,7 @@ Calibration (auto = confidence >= `Settings.auto_threshold`, 0.90 by default, an
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import multiprocessing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -57,7 +58,7 @@ from .text import bank_account_key, doc_number_key, name_key, name_words, number
 
 SCALE = 10_000  # amounts inside the engine are integers in 1/10,000 (DECIMAL(20, 4))
 MAX_SOLUTIONS = 64
-TRIGRAM_POSTING_MAX = 20_000
+TRIGRAM_POSTING_MAX = 5_000
 TRIGRAMS_PER_QUERY = 6
 
 
@@ -217,8 +218,8 @@ def _payer(ix: MatchIndex, r: Receipt) -> dict[str, tuple[float, Reason]]:
                 (("name", r.counterparty_name), ("account", acc), ("score", "100")),
             ),
         )
-    if exact or len(key) < 4:
-        return out
+    if exact or len(key) < 4 or any(c >= 0.9 for c, _ in out.values()):
+        return out  # already known by bank account or alias: no fuzzy search needed
     # fuzzy: candidates share the query's rarest trigrams
     grams = sorted(
         (g for g in _trigrams(key) if g in ix.trigrams), key=lambda g: len(ix.trigrams[g])
@@ -234,7 +235,7 @@ def _payer(ix: MatchIndex, r: Receipt) -> dict[str, tuple[float, Reason]]:
         return out
     spaced = " ".join(words)
     scored = []
-    for n in sorted(counts, key=lambda n: (-counts[n], n))[:50]:
+    for n in heapq.nsmallest(50, counts, key=lambda n: (-counts[n], n)):
         cand_key, cand_spaced, acc = ix.names[n]
         score = max(fuzz.ratio(key, cand_key), fuzz.WRatio(spaced, cand_spaced))
         if score >= ix.settings.name_score_min:
