@@ -99,8 +99,13 @@ def quality(n: int) -> dict:
 
 
 def speed(receipts: int, items: int, processes: int) -> dict:
-    from salesops.engines.matching import AUTO, Knowledge, index_build, knowledge_learn_many
-    from salesops.engines.matching import match_batch
+    from salesops.engines.matching import (
+        AUTO,
+        Knowledge,
+        index_build,
+        knowledge_learn_many,
+        match_batch,
+    )
     from salesops.engines.matching.corpus import corpus_generate
 
     t = time.perf_counter()
