@@ -128,3 +128,32 @@ def test_cash_match_names_the_bad_row(tmp_path):
     write_csv(path, OPEN_ITEM_COLUMNS, [OPEN[0], (*OPEN[1][:5], "8,000.0x", OPEN[1][6])])
     with pytest.raises(CommandError, match=r"open.csv, row 3, column open_amount: '8,000.0x'"):
         run(tmp_path, path)
+
+
+MT940 = """:20:STMT-2026-11-02
+:25:CN01/12345678
+:28C:1/1
+:60F:C261101CNY100000,00
+:61:2611021102C19985,00NTRFNONREF//B261102-1
+:86:/NAME/ACME TRADING LTD/REMI/INV 10234 10235 LESS CHGS
+:61:2611021102D500,00NTRFNONREF//B261102-2
+:86:/NAME/SUPPLIER/REMI/FEE
+:62F:C261102CNY119485,00
+"""
+
+
+def test_cash_match_reads_a_bank_file_through_the_bank_file_readers(tmp_path):
+    bank = tmp_path / "statement.sta"
+    bank.write_text(MT940, encoding="utf-8")
+    open_items = tmp_path / "open.csv"
+    write_csv(open_items, OPEN_ITEM_COLUMNS, OPEN)
+    out = tmp_path / "matches.csv"
+    call_command(
+        "cash", "match", "--bank", str(bank), "--open-items", str(open_items), "--out", str(out)
+    )
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["item_id"], r["amount"], r["decision"]) for r in rows] == [
+        ("1", "11991.00", "auto"),
+        ("2", "7994.00", "auto"),
+    ]
