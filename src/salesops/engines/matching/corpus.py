@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -427,7 +428,7 @@ def corpus_generate(
     for ix in unused.values():
         rng.shuffle(ix)
     acc_with_items = sorted(by_acc)
-    acc_weights = [len(by_acc[a]) for a in acc_with_items]
+    acc_cum = list(itertools.accumulate(len(by_acc[a]) for a in acc_with_items))
 
     out: list[Receipt] = []
     truth: dict[str, tuple[Allocation, ...]] = {}
@@ -440,7 +441,8 @@ def corpus_generate(
         pool = unused.setdefault(a, [])
         k = min(k, len(by_acc[a]))
         if len(pool) < k:  # exhausted: pay items again (the engine does not consume them)
-            pool[:0] = [i for i in rng.sample(by_acc[a], len(by_acc[a])) if i not in pool]
+            held = set(pool)
+            pool[:0] = [i for i in rng.sample(by_acc[a], len(by_acc[a])) if i not in held]
         return [items[pool.pop()] for _ in range(k)]
 
     def payer_name(acc: CorpusAccount) -> str:
@@ -463,7 +465,7 @@ def corpus_generate(
             sc = "clean"
         tid = f"T{t:08d}"
         vdate = value_date + dt.timedelta(days=rng.randrange(0, 3))
-        a = rng.choices(acc_with_items, acc_weights)[0]
+        a = rng.choices(acc_with_items, cum_weights=acc_cum)[0]
         acc = accs[a]
         name = payer_name(acc)
         bank = acc.bank_account
