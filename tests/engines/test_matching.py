@@ -289,3 +289,47 @@ def test_batch_and_pool_give_the_same_proposals_as_the_single_path():
     assert batch[:60] == single
     assert pooled == batch
     assert {r.decision for r in batch} == {AUTO, SUGGEST}
+
+
+def test_arrow_tables_in_and_out_give_the_same_matches():
+    import pyarrow as pa
+
+    from salesops.engines.matching.files import (
+        open_items_from_arrow,
+        receipts_from_arrow,
+        results_to_arrow,
+    )
+
+    table = pa.table(
+        {
+            "item_id": [it.item_id for it in ITEMS],
+            "account_id": [it.account_id for it in ITEMS],
+            "account_name": [it.account_name for it in ITEMS],
+            "document_number": [it.document_number for it in ITEMS],
+            "currency": [it.currency for it in ITEMS],
+            "open_amount": pa.array([it.open_amount for it in ITEMS], pa.decimal128(20, 4)),
+            "due_date": [it.due_date for it in ITEMS],
+            "order_number": [it.order_number for it in ITEMS],
+        }
+    )
+    items = open_items_from_arrow(table)
+    assert [(i.item_id, i.open_amount, i.due_date) for i in items] == [
+        (i.item_id, i.open_amount, i.due_date) for i in ITEMS
+    ]
+    rs = receipts_from_arrow(
+        pa.table(
+            {
+                "transaction_id": ["t1", "t2"],
+                "amount": ["19985.00", "-5.00"],
+                "currency": ["CNY", "CNY"],
+                "counterparty_name": ["ACME TRADING LTD", "BANK"],
+                "remittance_info": ["INV 10234 10235 LESS CHGS", "FEE"],
+            }
+        )
+    )
+    assert [r.transaction_id for r in rs] == ["t1"]  # a debit is not a receipt
+    out = results_to_arrow(match_batch(rs, items=items)).to_pylist()
+    assert [(r["item_id"], r["amount"], r["decision"]) for r in out] == [
+        ("1", "11991.00", "auto"),
+        ("2", "7994.00", "auto"),
+    ]

@@ -402,7 +402,7 @@ def _allocations(
     total = sum(opens, ZERO)
     q = _quantum(currency)
     if amount >= total:
-        allocs = tuple(Allocation(ix.items[i].item_id, o) for i, o in zip(idx, opens, strict=True))
+        allocs = tuple(_alloc(ix.items[i], o) for i, o in zip(idx, opens, strict=True))
         return allocs, amount - total
     short = total - amount
     out = []
@@ -410,8 +410,20 @@ def _allocations(
     for n, (i, o) in enumerate(zip(idx, opens, strict=True)):
         d = short - given if n == len(idx) - 1 else (short * o / total).quantize(q, ROUND_HALF_UP)
         given += d
-        out.append(Allocation(ix.items[i].item_id, o - d, d))
+        out.append(_alloc(ix.items[i], o - d, d))
     return tuple(out), ZERO
+
+
+def _alloc(it: OpenItem, amount: Decimal, deduction: Decimal = ZERO) -> Allocation:
+    """An allocation with amounts in the currency's minor unit when that changes no value
+    (12000.0000 from a DECIMAL(20, 4) column is shown as 12000.00)."""
+    q = _quantum(it.currency)
+
+    def tidy(x: Decimal) -> Decimal:
+        y = x.quantize(q)
+        return y if y == x else x
+
+    return Allocation(it.item_id, tidy(amount), tidy(deduction) if deduction else ZERO)
 
 
 def _partial(ix: MatchIndex, idx: Sequence[int], amount: Decimal) -> tuple[Allocation, ...]:
@@ -422,7 +434,7 @@ def _partial(ix: MatchIndex, idx: Sequence[int], amount: Decimal) -> tuple[Alloc
         if left <= 0:
             break
         take = min(left, ix.items[i].open_amount)
-        out.append(Allocation(ix.items[i].item_id, take))
+        out.append(_alloc(ix.items[i], take))
         left -= take
     return tuple(out)
 
@@ -651,7 +663,7 @@ def _match(ix: MatchIndex, r: Receipt) -> Result:
                 )
                 proposals.append(
                     Proposal(
-                        (Allocation(it.item_id, it.open_amount),),
+                        (_alloc(it, it.open_amount),),
                         conf,
                         (why, *payer_reasons([it.account_id])),
                         "amount",

@@ -228,3 +228,63 @@ def matches_write_csv(path: str | Path, results: Iterable[Result]) -> dict[str, 
                 w.writerow(row)
                 counts["rows"] += 1
     return counts
+
+
+def open_items_from_arrow(table) -> list[OpenItem]:
+    """Open items from an Arrow table (or anything with `to_pylist()`) with the columns above;
+    amounts as decimal128 or strings, dates as date32 or ISO strings."""
+    path = Path("<arrow>")
+    rows = table.to_pylist()
+    if rows:
+        _check_columns(path, rows[0], OPEN_ITEM_COLUMNS)
+    return [
+        OpenItem(
+            item_id=_s(row["item_id"]),
+            account_id=_s(row["account_id"]),
+            account_name=_s(row["account_name"]),
+            document_number=_s(row["document_number"]),
+            currency=_s(row["currency"]).upper(),
+            open_amount=_dec(path, n, "open_amount", row["open_amount"]),
+            due_date=_date(path, n, "due_date", row["due_date"]),
+            order_number=_s(row.get("order_number")),
+            discount_rate=(
+                _dec(path, n, "discount_rate", row["discount_rate"])
+                if _s(row.get("discount_rate"))
+                else None
+            ),
+            discount_until=_date(path, n, "discount_until", row.get("discount_until")),
+        )
+        for n, row in enumerate(rows, start=1)
+    ]
+
+
+def receipts_from_arrow(table) -> list[Receipt]:
+    """Receipts (credits) from an Arrow table with the transactions columns."""
+    path = Path("<arrow>")
+    out = []
+    for n, row in enumerate(table.to_pylist(), start=1):
+        amount = _dec(path, n, "amount", row["amount"])
+        if amount <= 0:
+            continue
+        out.append(
+            Receipt(
+                transaction_id=_s(row["transaction_id"]),
+                amount=amount,
+                currency=_s(row["currency"]).upper(),
+                booking_date=_date(path, n, "booking_date", row.get("booking_date")),
+                value_date=_date(path, n, "value_date", row.get("value_date")),
+                counterparty_name=_s(row.get("counterparty_name")),
+                counterparty_account=_s(row.get("counterparty_account")),
+                reference=_s(row.get("reference")),
+                remittance_info=_s(row.get("remittance_info")),
+            )
+        )
+    return out
+
+
+def results_to_arrow(results: Iterable[Result]):
+    """The matches as an Arrow table (the CSV's columns; amounts as strings, exact)."""
+    import pyarrow as pa
+
+    rows = list(match_rows(results))
+    return pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in MATCH_COLUMNS})

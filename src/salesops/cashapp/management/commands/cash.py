@@ -41,8 +41,8 @@ def receipts_from_bank_file(path: Path) -> list[Receipt]:
     out = []
     for st in statements_read(path):
         for t in st.transactions:
-            if t.amount <= 0:
-                continue
+            if t.amount <= 0 or getattr(t, "status", "BOOK") != "BOOK":
+                continue  # debits, pending and information entries are not receipts
             out.append(
                 Receipt(
                     transaction_id=t.transaction_id,
