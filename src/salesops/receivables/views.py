@@ -34,7 +34,7 @@ from salesops.core.scoping import scope_for
 from salesops.masterdata import selectors as md_selectors
 
 from . import booking, errors, selectors, services
-from .models import CreditNote, Invoice, Payment, SalesOrder
+from .models import CreditNote, Invoice, Payment, SalesOrder, WriteOff
 
 PAGE_SIZE = 50
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.FINANCE)
@@ -70,6 +70,7 @@ ERROR_TEXT = {
         "That is above the write-off tolerance; raise a credit note instead."
     ),
     "PERMISSION_DENIED": gettext_lazy("Your role may not do this."),
+    "REFUND_EXCEEDS_AVAILABLE": gettext_lazy("That is more than is available to refund."),
 }
 
 
@@ -411,8 +412,128 @@ def invoice_detail(request, invoice_id: int):
             "history": history,
             "is_staff": _role(request.user) in STAFF,
             "today": timezone.localdate(),
+            **_invoice_acts(request.user, invoice),
         },
     )
+
+
+def _reporting_amount(amount: Decimal, rate: Decimal) -> Decimal:
+    return Money(amount * rate, _settings().REPORTING_CURRENCY).rounded().amount
+
+
+def _invoice_acts(user, invoice: Invoice) -> dict:
+    """What staff can do on an open invoice besides a credit note: write off a small
+    difference (within WRITE_OFF_TOLERANCE, reporting currency) and apply the account's
+    approved credit on account in the invoice's currency."""
+    if _role(user) not in STAFF or invoice.status != Invoice.Status.OPEN:
+        return {"write_off_offer": None, "credits_available": []}
+    offer = None
+    open_amount = invoice.open_amount
+    if (
+        open_amount > 0
+        and _reporting_amount(open_amount, invoice.fx_rate)
+        <= Decimal(_settings().WRITE_OFF_TOLERANCE)
+        and not invoice.write_offs.filter(status=WriteOff.Status.PENDING).exists()
+    ):
+        offer = {
+            "amount": _plain(open_amount, invoice.currency),
+            "tolerance": _settings().WRITE_OFF_TOLERANCE,
+            "reporting_currency": _settings().REPORTING_CURRENCY,
+        }
+    credits = []
+    if open_amount > 0:
+        credits = list(
+            selectors.credit_note_list(
+                user=user, account_id=invoice.account_id, status=CreditNote.Status.APPROVED
+            ).filter(currency=invoice.currency, open_amount__gt=0)[:50]
+        )
+        for note in credits:
+            note.prefill = _plain(min(note.open_amount, open_amount), invoice.currency)
+    return {"write_off_offer": offer, "credits_available": credits}
+
+
+def _form_reason(request) -> str:
+    return request.POST.get("reason", "").strip()[:500]
+
+
+@login_required
+@require_POST
+def invoice_write_off(request, invoice_id: int):
+    """Ask to write off the small difference left on an invoice; finance approves it."""
+    _require(request.user, STAFF)
+    invoice = _get(selectors.invoice_get, user=request.user, invoice_id=invoice_id)
+    amount = _amount(request.POST.get("amount"))
+    try:
+        if amount is None:
+            raise errors.AmountInvalid("amount")
+        write_off = services.write_off_request(
+            invoice=invoice, amount=amount, reason=_form_reason(request), by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Write-off %(number)s is waiting for finance to approve it.")
+            % {"number": write_off.number},
+        )
+    return redirect("receivables:invoice_detail", invoice.pk)
+
+
+@login_required
+@require_POST
+def credit_note_apply(request, credit_note_id: int):
+    """Apply (part of) an approved credit note to one of the account's open invoices. Comes
+    from the invoice page (back=invoice) or the credit note's page."""
+    _require(request.user, STAFF)
+    note = _get(selectors.credit_note_get, user=request.user, credit_note_id=credit_note_id)
+    invoice = _get(
+        selectors.invoice_get, user=request.user, invoice_id=_int(request.POST.get("invoice")) or 0
+    )
+    amount = _amount(request.POST.get("amount"))
+    try:
+        if amount is None:
+            raise errors.AmountInvalid("amount")
+        services.credit_note_apply(
+            credit_note=note, invoice=invoice, amount=amount, by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, f"{note.number}: {error_text(exc)}")
+    else:
+        messages.success(
+            request,
+            _("%(amount)s of %(credit_note)s applied to %(invoice)s.")
+            % {
+                "amount": money_text(amount, note.currency),
+                "credit_note": note.number,
+                "invoice": invoice.number,
+            },
+        )
+    if request.POST.get("back") == "invoice":
+        return redirect("receivables:invoice_detail", invoice.pk)
+    return redirect("receivables:credit_note_detail", note.pk)
+
+
+def _refund(request, *, payment=None, credit_note=None) -> None:
+    amount = _amount(request.POST.get("amount"))
+    try:
+        if amount is None:
+            raise errors.AmountInvalid("amount")
+        refund = services.refund_request(
+            payment=payment,
+            credit_note=credit_note,
+            amount=amount,
+            reason=_form_reason(request),
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Refund %(number)s is waiting for finance to approve it.")
+            % {"number": refund.number},
+        )
 
 
 @login_required
@@ -444,8 +565,20 @@ def payment_detail(request, payment_id: int):
             if payment.status == Payment.Status.RECEIVED
             else None,
             "is_staff": _role(request.user) in STAFF,
+            "refunds": payment.refunds.order_by("-created_at", "-id")[:50],
+            "refund_amount": _plain(payment.unallocated_amount, payment.currency),
         },
     )
+
+
+@login_required
+@require_POST
+def payment_refund(request, payment_id: int):
+    """Ask finance to pay back what is left on account of a booked receipt."""
+    _require(request.user, STAFF)
+    payment = _get(selectors.payment_get, user=request.user, payment_id=payment_id)
+    _refund(request, payment=payment)
+    return redirect("receivables:payment_detail", payment.pk)
 
 
 # ---------------------------------------------------------------- orders
@@ -600,6 +733,46 @@ def credit_note_new(request):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def credit_note_detail(request, credit_note_id: int):
+    """A credit note: what it was for, where it has been applied, its refunds; staff apply
+    what is left to an open invoice of the account or ask for it to be refunded."""
+    _internal(request.user)
+    note = _get(selectors.credit_note_get, user=request.user, credit_note_id=credit_note_id)
+    is_staff = _role(request.user) in STAFF
+    invoices = []
+    if is_staff and note.status == CreditNote.Status.APPROVED and note.open_amount > 0:
+        invoices = list(
+            selectors.open_items(user=request.user, account_id=note.account_id).filter(
+                currency=note.currency, open_amount__gt=0
+            )[:50]
+        )
+        for inv in invoices:
+            inv.prefill = _plain(min(note.open_amount, inv.open_amount), note.currency)
+    return render(
+        request,
+        "receivables/credit_note_detail.html",
+        {
+            "note": note,
+            "applications": note.applications.select_related("invoice").order_by("id"),
+            "refunds": note.refunds.order_by("-created_at", "-id")[:50],
+            "invoices": invoices,
+            "refund_amount": _plain(note.open_amount, note.currency),
+            "is_staff": is_staff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def credit_note_refund(request, credit_note_id: int):
+    """Ask finance to pay out what is left of an approved credit note."""
+    _require(request.user, STAFF)
+    note = _get(selectors.credit_note_get, user=request.user, credit_note_id=credit_note_id)
+    _refund(request, credit_note=note)
+    return redirect("receivables:credit_note_detail", note.pk)
 
 
 # ---------------------------------------------------------------- approvals
