@@ -12,9 +12,17 @@ SUGGEST = "suggest"
 ZERO = Decimal(0)
 
 
+def _reduce(self):
+    """Pickle as (class, field values): several times faster than the default for frozen
+    slotted dataclasses, which matters for the process pool's results."""
+    return (type(self), tuple(getattr(self, f) for f in self.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """One incoming payment as the bank reports it (credits positive)."""
+
+    __reduce__ = _reduce
 
     transaction_id: str
     amount: Decimal
@@ -78,6 +86,8 @@ class Reason:
     """A reason a person can read (`text`), with a stable `code` and its parameters so the app
     can translate it."""
 
+    __reduce__ = _reduce
+
     code: str
     text: str
     params: tuple[tuple[str, str], ...] = ()
@@ -88,6 +98,8 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
+    __reduce__ = _reduce
+
     item_id: str
     amount: Decimal  # cash applied to the item
     deduction: Decimal = ZERO  # bank charges or discount written off on the item
@@ -95,6 +107,8 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
+    __reduce__ = _reduce
+
     allocations: tuple[Allocation, ...]
     confidence: float
     reasons: tuple[Reason, ...]
@@ -110,6 +124,8 @@ class Proposal:
 class Result:
     """The engine's answer for one receipt: proposals best first, and whether the best one may
     be booked without a person."""
+
+    __reduce__ = _reduce
 
     transaction_id: str
     decision: str  # auto | suggest
