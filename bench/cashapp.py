@@ -11,7 +11,7 @@ Speed    --receipts receipts against --items open items (100,000 accounts): inde
          memory = its VmHWM (generation of the corpus included, since the process holds it).
 
 .venv/bin/python bench/cashapp.py [--quality 20000] [--receipts 1000000] [--items 1000000]
-                                  [--processes 1 2] [--write]
+                                  [--processes 1 2] [--no-write]
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def main() -> None:
     ap.add_argument("--receipts", type=int, default=1_000_000)
     ap.add_argument("--items", type=int, default=1_000_000)
     ap.add_argument("--processes", type=int, nargs="*", default=[1, 2])
-    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--no-write", dest="write", action="store_false")
     ap.add_argument("--child", nargs="*")
     a = ap.parse_args()
     if a.child:
