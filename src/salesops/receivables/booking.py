@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -173,11 +174,22 @@ def _send_warning(payment_id: int, stamp: dt.datetime, recipients: dict[str, lis
             with translation.override(language):
                 subject, body = _warning_message(payment, stamp)
             EmailMessage(subject=subject, body=body, to=addresses).send(fail_silently=False)
-    except Exception:  # smtplib errors, refused connections, timeouts
-        log.exception("booking warning for %s not sent; will retry", payment.number)
-        Payment.objects.filter(pk=payment_id, booking_warned_at=stamp).update(
-            booking_warned_at=None
+    except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable, timed out
+        log.warning(
+            "booking warning for %s not sent (mail server %s:%s: %s); will retry",
+            payment.number,
+            settings.EMAIL_HOST,
+            settings.EMAIL_PORT,
+            exc,
         )
+        _warning_unmark(payment_id, stamp)
+    except Exception:
+        log.exception("booking warning for %s not sent; will retry", payment.number)
+        _warning_unmark(payment_id, stamp)
+
+
+def _warning_unmark(payment_id: int, stamp: dt.datetime) -> None:
+    Payment.objects.filter(pk=payment_id, booking_warned_at=stamp).update(booking_warned_at=None)
 
 
 def booking_warnings_send(*, now: dt.datetime | None = None) -> int:
