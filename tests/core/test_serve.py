@@ -3,6 +3,7 @@ is restarted when it dies, and SIGTERM stops both cleanly."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -67,11 +68,13 @@ def server(tmp_path):
     try:
         yield proc, port, banner
     finally:
+        children = _children(proc.pid) if proc.poll() is None else []
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for child in _children(proc.pid):
-            os.kill(child, signal.SIGKILL)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
 
 
 def _get(port: int, path: str):
@@ -109,3 +112,16 @@ def test_run_restarts_the_worker_when_it_dies(server):
     )
     assert second != first
     assert _get(port, "/healthz")[0] == 200
+
+
+def test_a_server_killed_hard_takes_its_worker_with_it(server):
+    proc, _port, _ = server
+    (worker,) = _wait_for(lambda: _children(proc.pid), "the worker process")
+    proc.kill()
+    proc.wait()
+    _wait_for(
+        lambda: (
+            [] if Path(f"/proc/{worker}").exists() and "Z" not in _proc_state(worker) else [worker]
+        ),
+        "the worker to exit after the server died",
+    )

@@ -21,6 +21,16 @@ WORKER_STOP_SECONDS = 30
 RESTART_DELAY_SECONDS = 2
 
 
+def _die_with_parent() -> None:
+    """In the worker, before it starts (Linux): ask the kernel for SIGTERM when the server that
+    started it dies, so a server killed hard (SIGKILL, OOM) leaves no orphaned worker behind."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 class WorkerSupervisor:
     """Runs `salesops run_huey` as a child process and restarts it when it exits."""
 
@@ -37,7 +47,8 @@ class WorkerSupervisor:
         return [sys.executable, "-m", "salesops", "run_huey", "--quiet", "--skip-checks"]
 
     def _spawn(self) -> None:
-        self.proc = subprocess.Popen(self.command(), env=os.environ.copy())
+        preexec = _die_with_parent if sys.platform.startswith("linux") else None
+        self.proc = subprocess.Popen(self.command(), env=os.environ.copy(), preexec_fn=preexec)
 
     def start(self) -> None:
         self._spawn()
