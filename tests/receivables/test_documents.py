@@ -317,3 +317,10 @@ def test_missing_font_names_the_path(ledger, company, settings):
             fmt="pdf",
             lang="en",
         )
+
+
+def test_a_bad_date_on_the_document_page_is_bad_input_not_not_found(ledger, login):
+    client = login("coordinator")
+    url = f"/receivables/documents/statement/{ledger.inv1.account_id}/"
+    assert client.get(url, {"end": "2026-13-45"}).status_code == 400
+    assert client.get(url, {"end": "1999-12-31"}).status_code == 400

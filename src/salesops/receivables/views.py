@@ -10,7 +10,7 @@ messages in their language (ERROR_TEXT), never as a stack trace.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,7 +29,7 @@ from salesops.core.audit import audit_history
 from salesops.core.errors import DomainError, NotFound
 from salesops.core.formatting import money_text
 from salesops.core.models import Role
-from salesops.core.money import Money, UnknownCurrency
+from salesops.core.money import Money, UnknownCurrency, decimal_parse
 from salesops.core.scoping import scope_for
 from salesops.masterdata import selectors as md_selectors
 
@@ -107,11 +107,11 @@ def _int(value) -> int | None:
 
 
 def _amount(value) -> Decimal | None:
+    """A typed amount ('1,234.50', '1 234,50'), or None when it is not a number."""
     try:
-        amount = Decimal((value or "").strip().replace(",", ""))
-    except InvalidOperation:
+        return decimal_parse(value or "")
+    except (ValueError, TypeError):
         return None
-    return amount if amount.is_finite() else None
 
 
 def _plain(amount: Decimal, currency: str) -> str:

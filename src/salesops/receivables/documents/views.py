@@ -13,6 +13,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -33,9 +34,9 @@ def _date(value: str | None, default: dt.date) -> dt.date:
     try:
         d = dt.date.fromisoformat(value)
     except ValueError:
-        raise Http404("bad date") from None
-    if not 2000 <= d.year <= 2099:
-        raise Http404("bad date")
+        d = None
+    if d is None or not 2000 <= d.year <= 2099:
+        raise SuspiciousOperation(f"'{value}' is not a date between 2000-01-01 and 2099-12-31")
     return d
 
 
