@@ -9,9 +9,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from salesops.core.aggregates import MoneySum
 from salesops.core.scoping import scope_for
 from salesops.masterdata.models import Account
 from salesops.masterdata.selectors import account_scope_q
@@ -200,21 +201,11 @@ def ledger_entries(
     return qs.order_by("posted_on", "id")
 
 
-MONEY_PLACES = Decimal("0.0001")  # the money columns are DECIMAL(20, 4)
-
-
-def money_sum(total) -> Decimal:
-    """A SUM over a money column, exact. SQLite adds DECIMAL columns as floats (2.02 - 2.02 -
-    0.01 came back as -0.00999999999999979); every term has at most 4 decimals, so rounding the
-    sum to 4 restores it. On PostgreSQL (NUMERIC) this changes nothing."""
-    return Decimal(total or 0).quantize(MONEY_PLACES)
-
-
 def account_balance(*, user, account_id: int, on: dt.date | None = None) -> dict[str, Decimal]:
     """The account's balance per currency from its ledger (what it owes; negative: credit)."""
     qs = ledger_entries(user=user, account_id=account_id, end=on)
-    rows = qs.values("currency").annotate(total=Sum("amount")).order_by("currency")
-    return {r["currency"]: money_sum(r["total"]) for r in rows}
+    rows = qs.values("currency").annotate(total=MoneySum("amount")).order_by("currency")
+    return {r["currency"]: r["total"] for r in rows}
 
 
 def account_open_items_total(*, account_id: int) -> dict[str, Decimal]:
@@ -224,21 +215,21 @@ def account_open_items_total(*, account_id: int) -> dict[str, Decimal]:
     for currency, total in (
         Invoice.objects.filter(account_id=account_id, status=Invoice.Status.OPEN)
         .values_list("currency")
-        .annotate(Sum("open_amount"))
+        .annotate(MoneySum("open_amount"))
     ):
-        out[currency] += money_sum(total)
+        out[currency] += total
     for currency, total in (
         Payment.objects.filter(account_id=account_id, status=Payment.Status.BOOKED)
         .values_list("currency")
-        .annotate(Sum("unallocated_amount"))
+        .annotate(MoneySum("unallocated_amount"))
     ):
-        out[currency] -= money_sum(total)
+        out[currency] -= total
     for currency, total in (
         CreditNote.objects.filter(account_id=account_id, status=CreditNote.Status.APPROVED)
         .values_list("currency")
-        .annotate(Sum("open_amount"))
+        .annotate(MoneySum("open_amount"))
     ):
-        out[currency] -= money_sum(total)
+        out[currency] -= total
     return {c: v for c, v in sorted(out.items())}
 
 

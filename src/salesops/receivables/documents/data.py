@@ -12,13 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
+from salesops.core.aggregates import MoneySum
 from salesops.masterdata.models import Account
 
 from .. import aging
 from ..models import Allocation, LedgerEntry, Payment, SalesOrder, SalesOrderLine
-from ..selectors import money_sum
 
 ZERO = Decimal(0)
 
@@ -187,10 +187,10 @@ def statement_build(account: Account, start: dt.date, end: dt.date) -> Statement
     with their aging. closing = opening + the period's entries = account_balance(on=end) =
     the open items' total, per currency."""
     openings = {
-        c: money_sum(t)
+        c: t
         for c, t in LedgerEntry.objects.filter(account_id=account.pk, posted_on__lt=start)
         .values_list("currency")
-        .annotate(Sum("amount"))
+        .annotate(MoneySum("amount"))
     }
     entries = list(
         LedgerEntry.objects.filter(account_id=account.pk, posted_on__gte=start, posted_on__lte=end)
@@ -274,9 +274,9 @@ def payment_sheet_build(account: Account, start: dt.date, end: dt.date) -> Payme
     for pid, total in (
         LedgerEntry.objects.filter(kind="refund", refund__payment_id__in=ids, posted_on__lte=end)
         .values_list("refund__payment_id")
-        .annotate(Sum("amount"))
+        .annotate(MoneySum("amount"))
     ):
-        refunded[pid] = money_sum(total)
+        refunded[pid] = total
     reversed_by_end = set(
         LedgerEntry.objects.filter(
             kind="payment_reversal", payment_id__in=ids, posted_on__lte=end
